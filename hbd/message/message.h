@@ -7,6 +7,10 @@
 //   | fields: name (len u8 + bytes) | kind (u8: 0 = u64, 1 = string/bytes) | value (u64, or len u16 + bytes)
 //   | key index (u8) | auth code (length implied by the key's method: crc32 4, md5 16, sha1 20, sha256 32)
 // The auth code covers every byte before it (including the key index).
+// Canonical form: fields appear sorted by name with unique, non-empty names (std::map order),
+// the sender name is non-empty and the type is a known MsgType; decode() drops anything else as
+// Malformed, so decode(encode(m)) == m and every accepted datagram has exactly one meaning.
+// sha256 is our addition to heartbeat's crc/md5/sha1; HMACs are keyed with the authkeys secret.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Membership state machine: heartbeats out, frames in, node/link liveness on exact-deadline timers.
+#include "hbd/membership/membership.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace hb::membership {
+
+using message::DropReason;
+using message::Message;
+using message::MsgType;
+
+namespace {
+
+std::optional<NodeState> parseReported(std::string_view st) {
+  if (st == "init") return NodeState::Init;
+  if (st == "up") return NodeState::Up;
+  if (st == "active") return NodeState::Active;
+  return std::nullopt;
+}
+
+long long toMs(MonoClock::duration d) {
+  return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+}  // namespace
+
+std::string_view nodeStateName(NodeState s) {
+  switch (s) {
+    case NodeState::Init: return "init";
+    case NodeState::Up: return "up";
+    case NodeState::Active: return "active";
+    case NodeState::Dead: return "dead";
+  }
+  return "unknown";
+}
+
+std::string_view linkStateName(LinkState s) {
+  switch (s) {
+    case LinkState::Up: return "up";
+    case LinkState::Dead: return "dead";
+  }
+  return "unknown";
+}
+
+Membership::Membership(Options o, Scheduler& s, LogSink& log)
+    : o_(std::move(o)),
+      sched_(s),
+      log_(log),
+      keepalive_timer_(s.createTimer()),
+      check_timer_(s.createTimer()) {
+  for (const auto& n : o_.nodes) {
+    if (n == o_.self || peers_.count(n) != 0) continue;
+    Peer& p = peers_[n];
+    for (const auto& l : o_.links) p.links[l];
+  }
+}
+
+Membership::~Membership() = default;
+
+void Membership::start() {
+  running_ = true;
+  start_time_ = sched_.now();
+  // A node heard before start() (frames may arrive as soon as links open) counts as heard.
+  if (!comms_up_ && std::all_of(peers_.begin(), peers_.end(),
+                                [](const auto& kv) { return kv.second.last_heard.has_value(); })) {
+    setCommsUp();
+  }
+  onKeepalive();
+  armCheck();
+}
+
+void Membership::stop() {
+  running_ = false;
+  keepalive_timer_->cancel();
+  check_timer_->cancel();
+  check_deadline_.reset();
+}
+
+void Membership::setSender(std::function<void(const message::Bytes&)> send) {
+  sender_ = std::move(send);
+}
+
+void Membership::onChange(std::function<void(const Change&)> cb) {
+  change_cbs_.push_back(std::move(cb));
+}
+
+void Membership::onMessage(std::function<void(const message::Message&)> cb) {
+  message_cbs_.push_back(std::move(cb));
+}
+
+MonoClock::duration Membership::threshold() const {
+  return std::chrono::duration_cast<MonoClock::duration>(comms_up_ ? o_.deadtime : o_.initdead);
+}
+
+Result<void> Membership::send(message::Message m) {
+  m.from = o_.self;
+  m.generation = o_.generation;
+  m.seq = seq_ + 1;
+  m.timestamp_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch())
+          .count());
+  auto frame = message::encode(m, o_.keys);
+  if (!frame.ok()) return frame.error();
+  seq_ = m.seq;
+  if (sender_) sender_(*frame);
+  return {};
+}
+
+void Membership::sendHeartbeat() {
+  Message hb;
+  hb.type = MsgType::Heartbeat;
+  hb.fields["st"] = std::string(nodeStateName(selfState()));
+  auto r = send(std::move(hb));
+  if (!r.ok()) {
+    HB_LOG(log_, Error, Membership, "Cannot send heartbeat: {}", r.error().message);
+  }
+}
+
+void Membership::onKeepalive() {
+  sendHeartbeat();
+  if (running_) keepalive_timer_->arm(o_.keepalive, [this] { onKeepalive(); });
+}
+
+void Membership::announceShutdown() {
+  Message m;
+  m.type = MsgType::Shutdown;
+  auto r = send(std::move(m));
+  if (!r.ok()) {
+    HB_LOG(log_, Error, Membership, "Cannot send shutdown notice: {}", r.error().message);
+  }
+  // A heartbeat after the notice would make peers think we came back.
+  keepalive_timer_->cancel();
+}
+
+void Membership::setCommsUp() {
+  if (comms_up_) return;
+  comms_up_ = true;
+  // Heartbeat: "Comm_now_up(): updating status to active".
+  HB_LOG(log_, Notice, Membership, "node {}: status active | communications up", o_.self);
+  emit(Change{ChangeKind::NodeState, o_.self, "", NodeState::Up, NodeState::Active,
+              LinkState::Dead});
+}
+
+void Membership::setNodeState(const std::string& name, Peer& p, NodeState to,
+                              std::string_view why) {
+  const NodeState from = p.state;
+  if (from == to) return;
+  p.state = to;
+  if (to == NodeState::Dead) {
+    if (why.empty()) {
+      HB_LOG(log_, Notice, Membership, "node {}: is dead", name);
+    } else {
+      HB_LOG(log_, Notice, Membership, "node {}: is dead | reason={}", name, why);
+    }
+  } else {
+    HB_LOG(log_, Notice, Membership, "node {}: status {}", name, nodeStateName(to));
+  }
+  emit(Change{ChangeKind::NodeState, name, "", from, to, LinkState::Dead});
+}
+
+void Membership::emit(const Change& c) {
+  // Copied: a callback may register another callback.
+  const auto cbs = change_cbs_;
+  for (const auto& cb : cbs) cb(c);
+}
+
+void Membership::countDrop(DropReason r) {
+  const auto n = ++counters_.dropped[static_cast<std::size_t>(r)];
+  // Rate limit: log the 1st, 2nd, 4th, 8th, ... drop of each reason.
+  if (std::has_single_bit(n)) {
+    HB_LOG(log_, Warning, Membership, "Dropped a received frame: {} | count={}",
+           message::dropReasonName(r), n);
+  }
+}
+
+void Membership::receive(std::string_view link, message::ByteView bytes) {
+  ++counters_.received;
+  auto decoded = message::decode(bytes, o_.keys);
+  if (const auto* reason = std::get_if<DropReason>(&decoded)) {
+    countDrop(*reason);
+    return;
+  }
+  const Message& m = std::get<Message>(decoded);
+  if (m.from == o_.self) return;  // our own frame looping back (broadcast/multicast)
+  auto pit = peers_.find(m.from);
+  if (pit == peers_.end()) {
+    countDrop(DropReason::UnknownSender);
+    return;
+  }
+  const auto verdict = guard_.check(m);
+  if (verdict == message::ReplayGuard::Verdict::Replay) {
+    countDrop(DropReason::Replay);
+    return;
+  }
+  const std::string& name = pit->first;
+  Peer& p = pit->second;
+  const MonoTime now = sched_.now();
+  p.last_heard = now;
+  if (auto lit = p.links.find(link); lit != p.links.end()) {
+    lit->second.last_heard = now;
+    if (lit->second.state == LinkState::Dead) {
+      lit->second.state = LinkState::Up;
+      HB_LOG(log_, Notice, Membership, "Link {}:{} up.", name, link);
+      emit(Change{ChangeKind::LinkState, name, std::string(link), p.state, p.state,
+                  LinkState::Up});
+    }
+  } else {
+    HB_LOG(log_, Debug, Membership, "Frame from {} on unconfigured link {}", name, link);
+  }
+  if (verdict == message::ReplayGuard::Verdict::Duplicate) {
+    ++counters_.duplicates;
+  } else {
+    handle(m, p, verdict == message::ReplayGuard::Verdict::Restart);
+  }
+  if (running_ && !comms_up_ &&
+      std::all_of(peers_.begin(), peers_.end(),
+                  [](const auto& kv) { return kv.second.last_heard.has_value(); })) {
+    setCommsUp();
+  }
+  armCheck();
+}
+
+void Membership::handle(const Message& m, Peer& p, bool restart) {
+  const std::string& name = m.from;
+  if (restart) {
+    ++counters_.restarts;
+    HB_LOG(log_, Notice, Membership, "node {}: restarted | generation={} previous={}", name,
+           m.generation, p.generation);
+    emit(Change{ChangeKind::Restart, name, "", p.state, p.state, LinkState::Dead});
+    p.last_heartbeat.reset();  // a gap across a restart is not a late heartbeat
+  }
+  p.generation = m.generation;
+  const MonoTime now = sched_.now();
+  switch (m.type) {
+    case MsgType::Heartbeat: {
+      // An unknown status word (a newer peer?) still proves the node is alive.
+      const NodeState reported = parseReported(m.str("st")).value_or(NodeState::Up);
+      if (p.last_heartbeat && p.state != NodeState::Dead) {
+        const auto gap = now - *p.last_heartbeat;
+        if (gap > o_.warntime) {
+          ++counters_.late_heartbeats;
+          if (gap >= threshold()) {
+            // The check timer should have caught this; we were delayed. Dead, then returning.
+            HB_LOG(log_, Crit, Membership, "Late heartbeat: Node {}: interval {} ms (> deadtime)",
+                   name, toMs(gap));
+            setNodeState(name, p, NodeState::Dead, "late heartbeat");
+          } else {
+            HB_LOG(log_, Warning, Membership, "Late heartbeat: Node {}: interval {} ms", name,
+                   toMs(gap));
+          }
+        }
+      }
+      if (p.state == NodeState::Dead && p.last_heartbeat) {
+        HB_LOG(log_, Warning, Membership, "Cluster node {} returning after partition.", name);
+      }
+      p.last_heartbeat = now;
+      setNodeState(name, p, reported, "");
+      return;
+    }
+    case MsgType::Shutdown:
+      HB_LOG(log_, Info, Membership, "Received shutdown notice from '{}'.", name);
+      p.last_heartbeat.reset();
+      setNodeState(name, p, NodeState::Dead, "shutdown");
+      break;
+    case MsgType::Cluster:
+    case MsgType::Control:
+      break;
+  }
+  const auto cbs = message_cbs_;
+  for (const auto& cb : cbs) cb(m);
+}
+
+void Membership::onCheck() {
+  check_deadline_.reset();
+  const MonoTime now = sched_.now();
+  if (!comms_up_ && now - start_time_ >= o_.initdead) setCommsUp();
+  const auto th = threshold();
+  for (auto& [name, p] : peers_) {
+    if (p.state != NodeState::Dead && now - p.last_heard.value_or(start_time_) >= th) {
+      setNodeState(name, p, NodeState::Dead, "");
+    }
+    for (auto& [lname, l] : p.links) {
+      if (l.state == LinkState::Up && now - *l.last_heard >= th) {
+        l.state = LinkState::Dead;
+        HB_LOG(log_, Notice, Membership, "Link {}:{} dead.", name, lname);
+        emit(Change{ChangeKind::LinkState, name, lname, p.state, p.state, LinkState::Dead});
+      }
+    }
+  }
+  armCheck();
+}
+
+void Membership::armCheck() {
+  if (!running_) return;
+  std::optional<MonoTime> earliest;
+  auto consider = [&](MonoTime t) {
+    if (!earliest || t < *earliest) earliest = t;
+  };
+  const auto th = threshold();
+  if (!comms_up_) consider(start_time_ + std::chrono::duration_cast<MonoClock::duration>(o_.initdead));
+  for (const auto& [name, p] : peers_) {
+    if (p.state != NodeState::Dead) consider(p.last_heard.value_or(start_time_) + th);
+    for (const auto& [lname, l] : p.links) {
+      if (l.state == LinkState::Up) consider(*l.last_heard + th);
+    }
+  }
+  if (!earliest) {
+    check_timer_->cancel();
+    check_deadline_.reset();
+    return;
+  }
+  // Deadlines only move later as frames arrive; an armed timer that fires early just re-arms.
+  if (check_deadline_ && *check_deadline_ <= *earliest && check_timer_->armed()) return;
+  const auto now = sched_.now();
+  check_deadline_ = *earliest;
+  check_timer_->arm(*earliest > now ? *earliest - now : MonoClock::duration::zero(),
+                    [this] { onCheck(); });
+}
+
+NodeState Membership::nodeState(std::string_view node) const {
+  if (node == o_.self) return selfState();
+  auto it = peers_.find(node);
+  return it == peers_.end() ? NodeState::Dead : it->second.state;
+}
+
+std::optional<LinkState> Membership::linkState(std::string_view node, std::string_view link) const {
+  if (node == o_.self) {
+    if (std::find(o_.links.begin(), o_.links.end(), link) == o_.links.end()) return std::nullopt;
+    return LinkState::Dead;
+  }
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return std::nullopt;
+  auto lit = it->second.links.find(link);
+  if (lit == it->second.links.end()) return std::nullopt;
+  return lit->second.state;
+}
+
+std::vector<NodeInfo> Membership::nodes() const {
+  std::vector<NodeInfo> out;
+  out.reserve(o_.nodes.size());
+  for (const auto& n : o_.nodes) {
+    NodeInfo info{n, NodeState::Dead, std::nullopt, 0, {}};
+    if (n == o_.self) {
+      info.state = selfState();
+      info.generation = o_.generation;
+      for (const auto& l : o_.links) info.links.push_back({l, LinkState::Dead, std::nullopt});
+    } else if (auto it = peers_.find(n); it != peers_.end()) {
+      const Peer& p = it->second;
+      info.state = p.state;
+      info.last_heard = p.last_heard;
+      info.generation = p.generation;
+      for (const auto& l : o_.links) {
+        const Link& lk = p.links.at(l);
+        info.links.push_back({l, lk.state, lk.last_heard});
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+const Counters& Membership::counters() const { return counters_; }
+bool Membership::commsUp() const { return comms_up_; }
+NodeState Membership::selfState() const { return comms_up_ ? NodeState::Active : NodeState::Up; }
+std::uint64_t Membership::generation() const { return o_.generation; }
+
+}  // namespace hb::membership

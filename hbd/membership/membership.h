@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// hb_membership: the heartbeat state machine over (received frames, Scheduler): node and link states.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hbd/message/message.h"
+#include "resources/base/log.h"
+#include "resources/base/result.h"
+#include "resources/base/scheduler.h"
+
+namespace hb::membership {
+
+/**
+ * Node states, in heartbeat's words (cl_status nodestatus). For a peer:
+ *
+ *                 heartbeat "st=up|active|init" (state = what the node reports)
+ *        +------+ -------------------------------> +-----------------+
+ *        | init |                                   | up <--> active  |<-----+
+ *        +------+                                   +-----------------+      |
+ *           |  never heard for initdead                 |     |              | heartbeat again
+ *           |  (deadtime once comms are up)             |     | shutdown     | (same generation:
+ *           v                                           |     | message      |  "returning after
+ *        +------+ <--- every link silent >= deadtime ---+     |              |   partition";
+ *        | dead | <--- heartbeat gap >= deadtime (late) ------+              |  new generation:
+ *        +------+ -----------------------------------------------------------+  restart)
+ *
+ * Ourselves: up from start() until commsUp() (every node heard, or initdead elapsed), then
+ * active; that is the "st" our heartbeats carry.
+ *
+ * Link state per (peer, link):   dead --any authentic frame on the link--> up
+ *                                up   --link silent >= deadtime (initdead before commsUp)--> dead
+ * Links start dead and log "Link node:link up." on the first frame. Our own links always show dead
+ * (our frames looping back are ignored), as heartbeat shows them.
+ */
+enum class NodeState { Init, Up, Active, Dead };
+/** Per (node, link) liveness. */
+enum class LinkState { Up, Dead };
+
+/** "init" "up" "active" "dead", as cl_status prints them. */
+std::string_view nodeStateName(NodeState s);
+/** "up" "dead", as cl_status prints them. */
+std::string_view linkStateName(LinkState s);
+
+/** Everything membership needs, mapped from ha.cf/authkeys by the daemon. */
+struct Options {
+  std::string self;                 ///< our node name (uname -n / ha.cf node)
+  std::vector<std::string> nodes;   ///< every cluster node, self included, in ha.cf order
+  std::vector<std::string> links;   ///< names of our links ("eth1", "/dev/ttyS0")
+  std::chrono::milliseconds keepalive{1000};  ///< heartbeat interval
+  std::chrono::milliseconds deadtime{30000};  ///< silence after which a node/link is dead
+  std::chrono::milliseconds warntime{15000};  ///< heartbeat gap that logs "Late heartbeat"
+  std::chrono::milliseconds initdead{60000};  ///< deadtime while our communications are not up
+  message::KeyRing keys;            ///< authkeys
+  std::uint64_t generation = 1;     ///< our incarnation; must grow on every start (e.g. boot time)
+};
+
+/** One (node, link) as `hbctl status` shows it. */
+struct LinkInfo {
+  std::string name;
+  LinkState state;
+  std::optional<MonoTime> last_heard;  ///< last authentic frame on this link; none if never
+};
+
+/** One node as `cl_status`/`hbctl status` show it. */
+struct NodeInfo {
+  std::string name;
+  NodeState state;
+  std::optional<MonoTime> last_heard;  ///< last authentic frame on any link; none if never (self: none)
+  std::uint64_t generation;            ///< last generation heard (0 if never); self: ours
+  std::vector<LinkInfo> links;         ///< in Options::links order
+};
+
+/** Receive-path counters. `received` counts every frame given to receive(). */
+struct Counters {
+  std::array<std::uint64_t, message::kDropReasonCount> dropped{};  ///< indexed by DropReason
+  std::uint64_t received = 0;
+  std::uint64_t duplicates = 0;       ///< the same message again (usually on another link)
+  std::uint64_t late_heartbeats = 0;  ///< heartbeat gaps > warntime
+  std::uint64_t restarts = 0;         ///< peers seen with a newer generation
+};
+
+/** What a Change reports. */
+enum class ChangeKind { NodeState, LinkState, Restart };
+
+/**
+ * One state change, delivered to onChange() callbacks right after it happened (and was logged).
+ * NodeState: old_state -> new_state of `node`. LinkState: `link` of `node` is now `link_state`
+ * (old_state == new_state == the node's state). Restart: `node` came back with a new generation
+ * (old_state == new_state == its state before the restart; a NodeState change may follow).
+ */
+struct Change {
+  ChangeKind kind;
+  std::string node;
+  std::string link;
+  NodeState old_state;
+  NodeState new_state;
+  LinkState link_state;
+};
+
+/**
+ * The heartbeat membership state machine. Pure: sees frames (receive), sends frames through a
+ * callback (setSender) and reads time/arms timers only through the Scheduler. Loop thread only;
+ * callbacks run on the loop thread, from receive() or from a timer, and may call any method.
+ *
+ * Timers: keepalive (sends our heartbeat) and one check timer armed for the earliest moment a
+ * node or link could expire (or initdead end), so a silent node is declared dead at exactly
+ * last_heard + deadtime, never a poll interval later.
+ */
+class Membership {
+ public:
+  /** @param s and @param log must outlive this object. */
+  Membership(Options o, Scheduler& s, LogSink& log);
+  ~Membership();
+  Membership(const Membership&) = delete;
+  Membership& operator=(const Membership&) = delete;
+
+  /** Arms the keepalive and check timers, starts the initdead phase, sends a heartbeat at once. */
+  void start();
+  /** Cancels every timer (no more heartbeats, no more timeouts). receive() still updates state. */
+  void stop();
+
+  /** Sets where frames go: called once per frame, which the caller sends on ALL links. */
+  void setSender(std::function<void(const message::Bytes&)> send);
+
+  /**
+   * One frame received on `link`. Decodes, authenticates, drops frames from unknown senders and
+   * replays (counted per DropReason, no state change), ignores our own frames, refreshes node and
+   * link liveness, then processes the message once (duplicates on other links only count as
+   * liveness). Never throws.
+   */
+  void receive(std::string_view link, message::ByteView bytes);
+
+  /**
+   * Sends a message to every peer: fills from, generation, seq, timestamp_ms, encodes with
+   * Options::keys and hands the frame to the sender.
+   * @return an error when encoding fails (missing key, > kMaxMessageSize); nothing is sent then.
+   */
+  Result<void> send(message::Message m);
+
+  /** Sends a Shutdown message (peers mark us dead at once) and stops sending heartbeats. */
+  void announceShutdown();
+
+  /** Adds a callback for every state change. */
+  void onChange(std::function<void(const Change&)> cb);
+  /** Adds a callback for every non-heartbeat message, once per message (not per link). */
+  void onMessage(std::function<void(const message::Message&)> cb);
+
+  /** State of a node (self included); an unknown node is Dead. */
+  NodeState nodeState(std::string_view node) const;
+  /** State of one of a node's links; nullopt for an unknown node or link. Own links are Dead. */
+  std::optional<LinkState> linkState(std::string_view node, std::string_view link) const;
+  /** All nodes in Options::nodes order (self included). */
+  std::vector<NodeInfo> nodes() const;
+  /** Receive-path counters. */
+  const Counters& counters() const;
+  /** True once every node was heard from since start(), or initdead elapsed. */
+  bool commsUp() const;
+  /** Up until commsUp(), then Active. */
+  NodeState selfState() const;
+  /** Our generation (Options::generation). */
+  std::uint64_t generation() const;
+
+ private:
+  struct Link {
+    LinkState state = LinkState::Dead;
+    std::optional<MonoTime> last_heard;
+  };
+  struct Peer {
+    NodeState state = NodeState::Init;
+    std::optional<MonoTime> last_heard;      // any authentic frame, any link
+    std::optional<MonoTime> last_heartbeat;  // first arrival of the last heartbeat
+    std::uint64_t generation = 0;
+    bool heard_since_start = false;
+    std::map<std::string, Link, std::less<>> links;
+  };
+
+  MonoClock::duration threshold() const;
+  void sendHeartbeat();
+  void onKeepalive();
+  void onCheck();
+  void armCheck();
+  void setCommsUp();
+  void setNodeState(const std::string& name, Peer& p, NodeState to, std::string_view why);
+  void emit(const Change& c);
+  void countDrop(message::DropReason r);
+  void handle(const message::Message& m, Peer& p, bool restart);
+
+  Options o_;
+  Scheduler& sched_;
+  LogSink& log_;
+  TimerPtr keepalive_timer_;
+  TimerPtr check_timer_;
+  std::optional<MonoTime> check_deadline_;
+  std::function<void(const message::Bytes&)> sender_;
+  std::vector<std::function<void(const Change&)>> change_cbs_;
+  std::vector<std::function<void(const message::Message&)>> message_cbs_;
+  std::map<std::string, Peer, std::less<>> peers_;
+  message::ReplayGuard guard_;
+  Counters counters_;
+  MonoTime start_time_{};
+  bool running_ = false;
+  bool comms_up_ = false;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace hb::membership

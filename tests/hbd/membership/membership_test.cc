@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Membership scenarios over TestLinkHub and FakeScheduler: detection, links, restarts, drops.
+#include "hbd/membership/membership.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "tests/fakes/memory_log_sink.h"
+#include "tests/hbd/membership/test_link_hub.h"
+
+namespace hb::membership {
+namespace {
+
+using namespace std::chrono_literals;
+using message::AuthMethod;
+using message::Bytes;
+using message::DropReason;
+using message::KeyRing;
+using message::Message;
+using message::MsgType;
+
+KeyRing keys(AuthMethod m = AuthMethod::Sha1, std::string secret = "cluster-secret", int index = 1) {
+  KeyRing k;
+  k.send_index = index;
+  k.keys[index] = {m, m == AuthMethod::Crc ? std::string() : std::move(secret)};
+  return k;
+}
+
+std::uint64_t dropped(const Membership& m, DropReason r) {
+  return m.counters().dropped[static_cast<std::size_t>(r)];
+}
+
+class MembershipTest : public ::testing::Test {
+ protected:
+  struct Node {
+    test::MemoryLogSink log;
+    std::unique_ptr<Membership> m;
+    std::vector<Change> changes;
+    std::vector<MonoTime> change_times;
+    std::vector<Message> messages;
+  };
+
+  Options options(const std::string& name) const {
+    Options o;
+    o.self = name;
+    o.nodes = names_;
+    o.links = {"eth0", "eth1"};
+    o.keepalive = 1000ms;
+    o.deadtime = 3000ms;
+    o.warntime = 1500ms;
+    o.initdead = 6000ms;
+    o.keys = keys();
+    return o;
+  }
+
+  /** Creates (or replaces, as a restart would) node `name`, attached to the hub. */
+  Node& add(const Options& o) {
+    auto& slot = nodes_[o.self];
+    slot = std::make_unique<Node>();
+    Node& n = *slot;
+    n.m = std::make_unique<Membership>(o, s_, n.log);
+    n.m->onChange([this, &n](const Change& c) {
+      n.changes.push_back(c);
+      n.change_times.push_back(s_.now());
+    });
+    n.m->onMessage([&n](const Message& m) { n.messages.push_back(m); });
+    hub_.attach(o.self, *n.m, o.links);
+    return n;
+  }
+  Node& add(const std::string& name) { return add(options(name)); }
+
+  Membership& m(const std::string& name) { return *nodes_.at(name)->m; }
+  Node& node(const std::string& name) { return *nodes_.at(name); }
+
+  /** Two nodes a and b, started, settled at t0 + 5 s (right after a heartbeat exchange). */
+  void twoNodesSettled() {
+    add("a");
+    add("b");
+    m("a").start();
+    m("b").start();
+    s_.advance(5000ms);
+    ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+    ASSERT_EQ(m("b").nodeState("a"), NodeState::Active);
+  }
+
+  test::FakeScheduler s_;
+  const MonoTime t0_ = s_.now();
+  test::TestLinkHub hub_{s_};
+  std::vector<std::string> names_{"a", "b"};
+  std::map<std::string, std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(MembershipTest, NamesAndDefaults) {
+  EXPECT_EQ(nodeStateName(NodeState::Init), "init");
+  EXPECT_EQ(nodeStateName(NodeState::Up), "up");
+  EXPECT_EQ(nodeStateName(NodeState::Active), "active");
+  EXPECT_EQ(nodeStateName(NodeState::Dead), "dead");
+  EXPECT_EQ(linkStateName(LinkState::Up), "up");
+  EXPECT_EQ(linkStateName(LinkState::Dead), "dead");
+  Options o = options("a");
+  o.generation = 77;
+  add(o);
+  EXPECT_EQ(m("a").generation(), 77u);
+  EXPECT_EQ(m("a").selfState(), NodeState::Up);
+  EXPECT_FALSE(m("a").commsUp());
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Init);
+  EXPECT_EQ(m("a").nodeState("nobody"), NodeState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  EXPECT_EQ(m("a").linkState("a", "eth0"), LinkState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth9"), std::nullopt);
+  EXPECT_EQ(m("a").linkState("nobody", "eth0"), std::nullopt);
+}
+
+TEST_F(MembershipTest, StartSendsAtOnceAndBothBecomeActive) {
+  add("a");
+  add("b");
+  m("a").start();
+  EXPECT_EQ(hub_.sent("a").size(), 1u);  // first heartbeat at once
+  m("b").start();
+  s_.runPending();
+  // Each heard the other ("st=up"): communications are up, so each is active itself.
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Up);
+  EXPECT_TRUE(m("a").commsUp());
+  EXPECT_EQ(m("a").selfState(), NodeState::Active);
+  EXPECT_EQ(m("a").nodeState("a"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  // One log line per change.
+  const auto& log = node("a").log;
+  EXPECT_EQ(log.count("Link b:eth0 up."), 1u);
+  EXPECT_EQ(log.count("Link b:eth1 up."), 1u);
+  EXPECT_EQ(log.count("node b: status up"), 1u);
+  EXPECT_EQ(log.count("node b: status active"), 1u);
+  EXPECT_EQ(log.count("node a: status active"), 1u);
+  // Changes seen by a: link eth0 up, link eth1 up? (order of links = order of arrival).
+  ASSERT_GE(node("a").changes.size(), 5u);
+  EXPECT_EQ(node("a").changes[0].kind, ChangeKind::LinkState);
+  EXPECT_EQ(node("a").changes[0].link_state, LinkState::Up);
+
+  const auto infos = m("a").nodes();
+  ASSERT_EQ(infos.size(), 2u);
+  EXPECT_EQ(infos[0].name, "a");
+  EXPECT_EQ(infos[0].state, NodeState::Active);
+  EXPECT_EQ(infos[0].generation, 1u);
+  ASSERT_EQ(infos[0].links.size(), 2u);
+  EXPECT_EQ(infos[0].links[0].state, LinkState::Dead);  // own links show dead
+  EXPECT_EQ(infos[1].name, "b");
+  EXPECT_EQ(infos[1].state, NodeState::Active);
+  EXPECT_EQ(infos[1].last_heard, s_.now());
+  EXPECT_EQ(infos[1].generation, 1u);
+  ASSERT_EQ(infos[1].links.size(), 2u);
+  EXPECT_EQ(infos[1].links[1].name, "eth1");
+  EXPECT_EQ(infos[1].links[1].state, LinkState::Up);
+  EXPECT_EQ(infos[1].links[1].last_heard, s_.now());
+}
+
+TEST_F(MembershipTest, DeadAtExactlyDeadtime) {
+  twoNodesSettled();
+  const MonoTime last = s_.now();  // b's heartbeat of t0+5s was just received
+  hub_.partition({"a"}, {"b"});
+  s_.advance(2999ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Dead);
+  // The change happened exactly at last + deadtime.
+  const auto& n = node("a");
+  ASSERT_FALSE(n.changes.empty());
+  bool found = false;
+  for (std::size_t i = 0; i < n.changes.size(); ++i) {
+    if (n.changes[i].kind == ChangeKind::NodeState && n.changes[i].new_state == NodeState::Dead) {
+      EXPECT_EQ(n.changes[i].node, "b");
+      EXPECT_EQ(n.changes[i].old_state, NodeState::Active);
+      EXPECT_EQ(n.change_times[i], last + 3000ms);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(n.log.count("node b: is dead"), 1u);
+  EXPECT_EQ(n.log.count("Link b:eth0 dead."), 1u);
+  EXPECT_EQ(n.log.count("Link b:eth1 dead."), 1u);
+  // Symmetric on b.
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Dead);
+  // Stays dead, logs nothing more.
+  s_.advance(10s);
+  EXPECT_EQ(n.log.count("node b: is dead"), 1u);
+}
+
+TEST_F(MembershipTest, DetectionIsNotAlignedToKeepalive) {
+  // deadtime 2.5 s with a 1 s keepalive: a poll on the keepalive tick would see it at 3 s.
+  names_ = {"a", "b"};
+  Options oa = options("a");
+  oa.deadtime = 2500ms;
+  oa.warntime = 2000ms;
+  add(oa);
+  add("b");
+  m("a").start();
+  m("b").start();
+  s_.advance(5000ms);
+  s_.advance(300ms);
+  hub_.partition({"a"}, {"b"});  // last heard at t0+5s
+  s_.advance(2199ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(s_.now(), t0_ + 7500ms);
+}
+
+TEST_F(MembershipTest, OneLinkDiesNodeStaysActive) {
+  twoNodesSettled();
+  hub_.cut("eth0");
+  s_.advance(2999ms);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  s_.advance(20s);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+  EXPECT_EQ(node("a").log.count("Link b:eth0 dead."), 1u);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 0u);
+  // The link comes back.
+  hub_.cut("eth0", false);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  EXPECT_EQ(node("a").log.count("Link b:eth0 up."), 2u);
+}
+
+TEST_F(MembershipTest, DuplicateAcrossLinksProcessedOnce) {
+  twoNodesSettled();
+  const auto dup_before = m("a").counters().duplicates;
+  const auto recv_before = m("a").counters().received;
+  Message msg;
+  msg.type = MsgType::Cluster;
+  msg.fields["t"] = std::string("resource");
+  ASSERT_TRUE(m("b").send(msg).ok());
+  s_.runPending();
+  ASSERT_EQ(node("a").messages.size(), 1u);
+  EXPECT_EQ(node("a").messages[0].from, "b");
+  EXPECT_EQ(node("a").messages[0].str("t"), "resource");
+  EXPECT_EQ(m("a").counters().received, recv_before + 2);
+  EXPECT_EQ(m("a").counters().duplicates, dup_before + 1);
+  // Heartbeats are not delivered to onMessage, and each arrives twice: one duplicate each.
+  s_.advance(3000ms);
+  EXPECT_EQ(node("a").messages.size(), 1u);
+  EXPECT_EQ(m("a").counters().duplicates, dup_before + 1 + 3);
+  EXPECT_EQ(m("a").counters().late_heartbeats, 0u);
+}
+
+TEST_F(MembershipTest, LateHeartbeatWarns) {
+  twoNodesSettled();
+  s_.advance(500ms);
+  hub_.drop("b", "a", "");  // the heartbeat of t0+6s is lost
+  s_.advance(1000ms);
+  hub_.drop("b", "a", "", false);
+  s_.advance(1000ms);  // t0+7s arrives: gap 2000 ms > warntime 1500 ms
+  EXPECT_EQ(m("a").counters().late_heartbeats, 1u);
+  EXPECT_EQ(node("a").log.count("Late heartbeat: Node b: interval 2000 ms"), 1u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 0u);
+}
+
+TEST_F(MembershipTest, LateHeartbeatBeyondDeadtimeMarksDeadThenReturning) {
+  twoNodesSettled();
+  // a's timers are stopped (as if its loop stalled): nothing detects the silence in time.
+  m("a").stop();
+  hub_.drop("b", "a", "");
+  s_.advance(4000ms);
+  hub_.drop("b", "a", "", false);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").counters().late_heartbeats, 1u);
+  EXPECT_EQ(node("a").log.count("(> deadtime)"), 1u);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 1u);
+  EXPECT_EQ(node("a").log.count("returning after partition"), 1u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+}
+
+TEST_F(MembershipTest, InitdeadAppliesUntilCommsUp) {
+  names_ = {"a", "b", "c"};  // c never starts
+  add("a");
+  add("b");
+  m("a").start();
+  m("b").start();
+  s_.advance(1000ms);
+  hub_.partition({"a"}, {"b"});  // b last heard at t0+1s
+  s_.advance(4000ms);            // t0+5s: b silent 4 s > deadtime, but initdead applies
+  EXPECT_FALSE(m("a").commsUp());
+  EXPECT_EQ(m("a").selfState(), NodeState::Up);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Up);  // b has not heard c either: it says "up"
+  EXPECT_EQ(m("a").nodeState("c"), NodeState::Init);
+  s_.advance(999ms);
+  EXPECT_EQ(m("a").nodeState("c"), NodeState::Init);
+  EXPECT_FALSE(m("a").commsUp());
+  s_.advance(1ms);  // t0 + initdead
+  EXPECT_TRUE(m("a").commsUp());
+  EXPECT_EQ(m("a").selfState(), NodeState::Active);
+  EXPECT_EQ(m("a").nodeState("c"), NodeState::Dead);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(node("a").log.count("node c: is dead"), 1u);
+}
+
+TEST_F(MembershipTest, CommsUpAsSoonAsEveryNodeIsHeard) {
+  names_ = {"a", "b", "c"};
+  add("a");
+  add("b");
+  add("c");
+  m("a").start();
+  m("b").start();
+  s_.advance(2000ms);
+  EXPECT_FALSE(m("a").commsUp());
+  m("c").start();
+  s_.runPending();
+  EXPECT_TRUE(m("a").commsUp());
+  EXPECT_EQ(m("a").selfState(), NodeState::Active);
+  // Heartbeats now say "active".
+  s_.advance(1000ms);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+}
+
+TEST_F(MembershipTest, SingleNodeClusterIsActiveAtStart) {
+  names_ = {"a"};
+  add("a");
+  m("a").start();
+  EXPECT_TRUE(m("a").commsUp());
+  EXPECT_EQ(m("a").selfState(), NodeState::Active);
+}
+
+TEST_F(MembershipTest, RestartWithNewGeneration) {
+  twoNodesSettled();
+  const auto old_frames = hub_.sent("b");
+  Options ob = options("b");
+  ob.generation = 2;
+  s_.advance(500ms);
+  add(ob);  // replaces b: its old instance is gone, seq numbers start again at 1
+  m("b").start();
+  s_.runPending();
+  EXPECT_EQ(m("a").counters().restarts, 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::Replay), 0u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Up);  // the new b reports "up" until it hears a
+  const auto& n = node("a");
+  ASSERT_GE(n.changes.size(), 1u);
+  bool saw_restart = false;
+  for (const auto& c : n.changes) {
+    if (c.kind == ChangeKind::Restart) {
+      saw_restart = true;
+      EXPECT_EQ(c.node, "b");
+    }
+  }
+  EXPECT_TRUE(saw_restart);
+  EXPECT_EQ(n.log.count("node b: restarted"), 1u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 2u);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").counters().late_heartbeats, 0u);
+
+  // A replay of the old incarnation's frames is dropped as Replay and changes nothing.
+  const auto changes = n.changes.size();
+  for (const auto& f : old_frames) hub_.inject("a", "eth0", f);
+  s_.runPending();
+  EXPECT_EQ(dropped(m("a"), DropReason::Replay), old_frames.size());
+  EXPECT_EQ(n.changes.size(), changes);
+}
+
+TEST_F(MembershipTest, ReplayedShutdownIsIgnored) {
+  twoNodesSettled();
+  // Capture a shutdown notice from b's old incarnation, then restart b.
+  m("b").announceShutdown();
+  s_.runPending();
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(node("a").log.count("node b: is dead | reason=shutdown"), 1u);
+  const Bytes notice = hub_.sent("b").back();
+  Options ob = options("b");
+  ob.generation = 2;
+  add(ob);
+  m("b").start();
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  hub_.inject("a", "eth1", notice);
+  s_.runPending();
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(dropped(m("a"), DropReason::Replay), 1u);
+  // Within the current generation a re-sent frame is a duplicate: counted, not processed.
+  const auto dups = m("a").counters().duplicates;
+  hub_.inject("a", "eth1", hub_.sent("b").back());  // the new incarnation's last heartbeat
+  s_.runPending();
+  EXPECT_EQ(m("a").counters().duplicates, dups + 1);
+  EXPECT_EQ(dropped(m("a"), DropReason::Replay), 1u);
+}
+
+TEST_F(MembershipTest, ShutdownMarksDeadAtOnce) {
+  twoNodesSettled();
+  m("b").announceShutdown();
+  s_.runPending();
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  ASSERT_EQ(node("a").messages.size(), 1u);
+  EXPECT_EQ(node("a").messages[0].type, MsgType::Shutdown);
+  const auto sent = hub_.sent("b").size();
+  s_.advance(10s);
+  EXPECT_EQ(hub_.sent("b").size(), sent);  // no heartbeats after the notice
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 1u);
+}
+
+TEST_F(MembershipTest, PartitionHealsAndNodeReturns) {
+  twoNodesSettled();
+  hub_.partition({"a"}, {"b"});
+  s_.advance(5000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  hub_.heal();
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  EXPECT_EQ(node("a").log.count("Cluster node b returning after partition."), 1u);
+  EXPECT_EQ(node("a").log.count("node b: status active"), 2u);
+  EXPECT_EQ(m("a").counters().late_heartbeats, 0u);  // dead already: returning, not late
+}
+
+TEST_F(MembershipTest, BadFramesAreDroppedByReasonAndChangeNothing) {
+  add("a");
+  m("a").start();
+  s_.runPending();
+  const auto changes = node("a").changes.size();
+  Message hb;
+  hb.type = MsgType::Heartbeat;
+  hb.from = "b";
+  hb.generation = 1;
+  hb.seq = 1;
+  hb.fields["st"] = std::string("active");
+
+  auto good = message::encode(hb, keys());
+  ASSERT_TRUE(good.ok());
+  // Forged: the right sender name, the wrong secret.
+  auto forged = message::encode(hb, keys(AuthMethod::Sha1, "guess"));
+  ASSERT_TRUE(forged.ok());
+  hub_.inject("a", "eth0", *forged);
+  // A key index we do not have.
+  auto other_index = message::encode(hb, keys(AuthMethod::Sha1, "cluster-secret", 9));
+  hub_.inject("a", "eth0", *other_index);
+  // Truncated.
+  hub_.inject("a", "eth0", Bytes(good->begin(), good->end() - 3));
+  // Not ours at all.
+  hub_.inject("a", "eth0", Bytes{'G', 'E', 'T', ' ', '/'});
+  // Over the size limit.
+  hub_.inject("a", "eth0", Bytes(message::kMaxMessageSize + 1, 'H'));
+  // A sender that is not a node of ha.cf, with the right key.
+  Message stranger = hb;
+  stranger.from = "mallory";
+  hub_.inject("a", "eth0", *message::encode(stranger, keys()));
+  s_.runPending();
+
+  EXPECT_EQ(dropped(m("a"), DropReason::BadAuth), 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::UnknownKey), 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::Truncated), 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::BadMagic), 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::Oversize), 1u);
+  EXPECT_EQ(dropped(m("a"), DropReason::UnknownSender), 1u);
+  EXPECT_EQ(m("a").counters().received, 6u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Init);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  EXPECT_EQ(node("a").changes.size(), changes);
+  EXPECT_GE(node("a").log.count("Dropped a received frame: bad_auth"), 1u);
+
+  // The genuine frame is then accepted.
+  hub_.inject("a", "eth0", *good);
+  s_.runPending();
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+}
+
+TEST_F(MembershipTest, OwnFramesLoopingBackAreIgnored) {
+  add("a");
+  m("a").start();
+  s_.runPending();
+  for (int i = 0; i < 3; ++i) hub_.inject("a", "eth0", hub_.sent("a").front());
+  s_.runPending();
+  EXPECT_EQ(m("a").counters().received, 3u);
+  EXPECT_EQ(m("a").counters().duplicates, 0u);
+  for (auto d : m("a").counters().dropped) EXPECT_EQ(d, 0u);
+  EXPECT_EQ(m("a").linkState("a", "eth0"), LinkState::Dead);
+  EXPECT_TRUE(node("a").changes.empty());
+}
+
+TEST_F(MembershipTest, KeyRotation) {
+  Options oa = options("a");
+  oa.keys.keys[2] = {AuthMethod::Sha256, "new-secret"};  // a accepts keys 1 and 2, sends 1
+  Options ob = options("b");
+  ob.keys = keys(AuthMethod::Sha256, "new-secret", 2);  // b already switched to key 2
+  add(oa);
+  add(ob);
+  m("a").start();
+  m("b").start();
+  s_.runPending();
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Up);
+  EXPECT_EQ(dropped(m("a"), DropReason::UnknownKey), 0u);
+  // b no longer lists key 1: a's frames are refused until a switches too.
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Init);
+  EXPECT_EQ(dropped(m("b"), DropReason::UnknownKey), 2u);
+}
+
+TEST_F(MembershipTest, EveryAuthMethodFormsAClusterAndRejectsCorruption) {
+  for (AuthMethod method :
+       {AuthMethod::Crc, AuthMethod::Md5, AuthMethod::Sha1, AuthMethod::Sha256}) {
+    SCOPED_TRACE(std::string(message::authMethodName(method)));
+    nodes_.clear();
+    test::TestLinkHub hub(s_);
+    Options oa = options("a");
+    oa.keys = keys(method);
+    Options ob = options("b");
+    ob.keys = keys(method);
+    test::MemoryLogSink la;
+    test::MemoryLogSink lb;
+    Membership a(oa, s_, la);
+    Membership b(ob, s_, lb);
+    hub.attach("a", a, oa.links);
+    hub.attach("b", b, ob.links);
+    hub.corrupt("eth0");  // one bit flipped in every frame on eth0
+    a.start();
+    b.start();
+    s_.advance(3000ms);
+    EXPECT_EQ(a.nodeState("b"), NodeState::Active);
+    EXPECT_EQ(a.linkState("b", "eth1"), LinkState::Up);
+    EXPECT_EQ(a.linkState("b", "eth0"), LinkState::Dead);
+    std::uint64_t drops = 0;
+    for (auto d : a.counters().dropped) drops += d;
+    EXPECT_EQ(drops, 4u);  // the 4 heartbeats b sent so far, each once on eth0
+    a.stop();
+    b.stop();
+    s_.runPending();
+  }
+}
+
+TEST_F(MembershipTest, SendFillsHeaderAndRespectsSizeLimit) {
+  twoNodesSettled();
+  const auto sent = hub_.sent("b").size();
+  Message big;
+  big.type = MsgType::Cluster;
+  big.fields["cib"] = std::string(message::kMaxMessageSize, 'x');
+  auto r = m("b").send(big);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(hub_.sent("b").size(), sent);  // nothing went out
+
+  Message small;
+  small.type = MsgType::Control;
+  small.from = "forged";
+  small.generation = 99;
+  ASSERT_TRUE(m("b").send(small).ok());
+  s_.runPending();
+  ASSERT_EQ(node("a").messages.size(), 1u);
+  const Message& got = node("a").messages[0];
+  EXPECT_EQ(got.from, "b");
+  EXPECT_EQ(got.generation, 1u);
+  EXPECT_EQ(got.seq, sent + 1);  // one seq per frame, no gap for the refused one
+  EXPECT_EQ(got.timestamp_ms,
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           s_.wallNow().time_since_epoch())
+                                           .count()));
+}
+
+TEST_F(MembershipTest, StopCancelsEveryTimer) {
+  twoNodesSettled();
+  EXPECT_GT(s_.armedTimers(), 0u);
+  m("a").stop();
+  m("b").stop();
+  s_.runPending();
+  EXPECT_EQ(s_.armedTimers(), 0u);
+}
+
+TEST_F(MembershipTest, DelayedLinkStillCountsAsDuplicateNotLate) {
+  twoNodesSettled();
+  hub_.delay("eth1", 400ms);
+  s_.advance(10s);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+  EXPECT_EQ(m("a").counters().late_heartbeats, 0u);
+  for (auto d : m("a").counters().dropped) EXPECT_EQ(d, 0u);
+}
+
+}  // namespace
+}  // namespace hb::membership
