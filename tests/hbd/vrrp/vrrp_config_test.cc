@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Tests of the vrrp.conf parser (keepalived syntax).
+#include <gtest/gtest.h>
+
+#include "hbd/vrrp/vrrp.h"
+
+namespace hb::vrrp {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> formatted(const ParseResult<VrrpConfig>& r) {
+  std::vector<std::string> out;
+  for (const auto& d : r.diagnostics) out.push_back(d.format());
+  return out;
+}
+
+// The baseline document's keepalived.conf plus every keyword of the issue.
+constexpr std::string_view kFull = R"(! Configuration File for keepalived
+global_defs {
+  router_id kabA   # comment after a value
+  script_user root
+  enable_script_security
+}
+
+vrrp_script chk_marker {
+  script "/tmp/kab/chk_marker.sh --quiet"
+  interval 2
+  timeout 3
+  fall 2
+  rise 3
+  weight -40
+}
+vrrp_script chk_bonus {
+  script /bin/true
+  weight 20
+}
+
+vrrp_instance VI_1 {
+  state MASTER
+  interface kvA
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  nopreempt
+  preempt_delay 2.5
+  garp_master_delay 7
+  authentication {
+    auth_type PASS
+    auth_pass secret12
+  }
+  virtual_ipaddress {
+    10.202.0.100/24 dev kvA label kvA:vip
+    10.202.0.101
+  }
+  track_interface {
+    eth9
+    eth8 weight -30
+  }
+  track_script {
+    chk_marker
+    chk_bonus weight 10
+  }
+  unicast_src_ip 10.202.0.1
+  unicast_peer {
+    10.202.0.2
+    10.202.0.3
+  }
+  notify_master "/etc/ha.d/master.sh VI_1"
+  notify_backup /etc/ha.d/backup.sh
+  notify_fault /etc/ha.d/fault.sh
+  notify /tmp/kab/A/notify.sh
+}
+
+vrrp_instance VI_2
+{
+  interface kvA
+  virtual_router_id 52
+  version 3
+  advert_int 0.05
+  virtual_ipaddress {
+    10.202.0.200/32
+  }
+}
+)";
+
+TEST(VrrpConfig, FullKeepalivedConfig) {
+  auto r = parseVrrpConf(kFull, "vrrp.conf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r));
+  const VrrpConfig& c = *r.value;
+  EXPECT_EQ(c.router_id, "kabA");
+  ASSERT_EQ(c.scripts.size(), 2u);
+  const ScriptConf& s = c.scripts[0];
+  EXPECT_EQ(s.name, "chk_marker");
+  EXPECT_EQ(s.script, "/tmp/kab/chk_marker.sh --quiet");
+  EXPECT_EQ(s.interval, 2s);
+  EXPECT_EQ(s.timeout, 3s);
+  EXPECT_EQ(s.fall, 2);
+  EXPECT_EQ(s.rise, 3);
+  EXPECT_EQ(s.weight, -40);
+  EXPECT_EQ(s.line, 8);
+  EXPECT_EQ(c.scripts[1].interval, 1s);
+  EXPECT_EQ(c.scripts[1].weight, 20);
+
+  ASSERT_EQ(c.instances.size(), 2u);
+  const InstanceConf& i = c.instances[0];
+  EXPECT_EQ(i.name, "VI_1");
+  EXPECT_EQ(i.initial_state, State::Master);
+  EXPECT_EQ(i.interface, "kvA");
+  EXPECT_EQ(i.vrid, 51);
+  EXPECT_EQ(i.priority, 150);
+  EXPECT_EQ(i.advert_int, 1s);
+  EXPECT_EQ(i.version, 2);
+  EXPECT_FALSE(i.preempt);
+  EXPECT_EQ(i.preempt_delay, 2500ms);
+  EXPECT_EQ(i.garp_master_delay, 7s);
+  EXPECT_EQ(i.auth_pass, "secret12");
+  ASSERT_EQ(i.vips.size(), 2u);
+  EXPECT_EQ(i.vips[0].address.toString(), "10.202.0.100");
+  EXPECT_EQ(i.vips[0].prefix_len, 24);
+  EXPECT_EQ(i.vips[0].dev, "kvA");
+  EXPECT_EQ(i.vips[0].label, "kvA:vip");
+  EXPECT_EQ(i.vips[1].prefix_len, 32);
+  ASSERT_EQ(i.track_interfaces.size(), 2u);
+  EXPECT_EQ(i.track_interfaces[0].weight, 0);
+  EXPECT_EQ(i.track_interfaces[1].name, "eth8");
+  EXPECT_EQ(i.track_interfaces[1].weight, -30);
+  ASSERT_EQ(i.track_scripts.size(), 2u);
+  EXPECT_FALSE(i.track_scripts[0].weight);
+  EXPECT_EQ(i.track_scripts[1].weight, 10);
+  EXPECT_EQ(i.unicast_src->toString(), "10.202.0.1");
+  ASSERT_EQ(i.unicast_peers.size(), 2u);
+  EXPECT_EQ(i.unicast_peers[1].toString(), "10.202.0.3");
+  EXPECT_EQ(i.notify_master, "/etc/ha.d/master.sh VI_1");
+  EXPECT_EQ(i.notify_backup, "/etc/ha.d/backup.sh");
+  EXPECT_EQ(i.notify_fault, "/etc/ha.d/fault.sh");
+  EXPECT_EQ(i.notify, "/tmp/kab/A/notify.sh");
+  EXPECT_EQ(i.line, 21);
+
+  const InstanceConf& j = c.instances[1];
+  EXPECT_EQ(j.name, "VI_2");  // brace on the next line
+  EXPECT_EQ(j.version, 3);
+  EXPECT_EQ(j.advert_int, 50ms);
+  EXPECT_TRUE(j.preempt);
+  EXPECT_EQ(j.priority, 100);
+  EXPECT_EQ(j.garp_master_delay, 5s);
+
+  // Only warnings: unsupported globals and `state MASTER` starting as BACKUP.
+  auto msgs = formatted(r);
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(),
+                      "vrrp.conf:4: warning: 'script_user' is not supported by hbd; ignored"),
+            msgs.end());
+}
+
+struct Case {
+  const char* name;
+  std::string body;      // vrrp_instance body lines (inside the braces), or a whole file with "@"
+  const char* expected;  // one diagnostic that must appear (formatted)
+  bool usable;           // the instance survives
+};
+
+std::string instanceWith(const std::string& extra) {
+  return "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n"
+         "  virtual_ipaddress {\n    10.0.0.100/24\n  }\n" +
+         extra + "}\n";
+}
+
+class VrrpConfigCases : public ::testing::TestWithParam<Case> {};
+
+TEST_P(VrrpConfigCases, Diagnostic) {
+  const Case& c = GetParam();
+  std::string text = c.body.rfind('@', 0) == 0 ? c.body.substr(1) : instanceWith(c.body);
+  auto r = parseVrrpConf(text, "/etc/ha.d/vrrp.conf");
+  auto msgs = formatted(r);
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(), std::string(c.expected)), msgs.end())
+      << ::testing::PrintToString(msgs);
+  const bool usable = r.value && !r.value->instances.empty();
+  EXPECT_EQ(usable, c.usable) << ::testing::PrintToString(msgs);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, VrrpConfigCases,
+    ::testing::Values(
+        Case{"unknown", "  advert_intt 1\n",
+             "/etc/ha.d/vrrp.conf:7: warning: unknown keyword 'advert_intt' in vrrp_instance", true},
+        Case{"unknown_top", "@frobnicate 1\n",
+             "/etc/ha.d/vrrp.conf:1: warning: unknown keyword 'frobnicate'", false},
+        Case{"unknown_global", "@global_defs {\n router_idd x\n}\n",
+             "/etc/ha.d/vrrp.conf:2: warning: unknown keyword 'router_idd' in global_defs", false},
+        Case{"vrid_zero", "@vrrp_instance X {\n interface e\n virtual_router_id 0\n}\n",
+             "/etc/ha.d/vrrp.conf:3: error: 'virtual_router_id' must be an integer 1..255, not '0'",
+             false},
+        Case{"vrid_256", "@vrrp_instance X {\n interface e\n virtual_router_id 256\n}\n",
+             "/etc/ha.d/vrrp.conf:3: error: 'virtual_router_id' must be an integer 1..255, not '256'",
+             false},
+        Case{"no_vrid", "@vrrp_instance X {\n interface e\n}\n",
+             "/etc/ha.d/vrrp.conf:1: error: vrrp_instance X has no virtual_router_id", false},
+        Case{"no_interface", "@vrrp_instance X {\n virtual_router_id 3\n}\n",
+             "/etc/ha.d/vrrp.conf:1: error: vrrp_instance X has no interface", false},
+        Case{"prio_0", "  priority 0\n",
+             "/etc/ha.d/vrrp.conf:7: error: 'priority' must be an integer 1..255, not '0'", false},
+        Case{"prio_text", "  priority high\n",
+             "/etc/ha.d/vrrp.conf:7: error: 'priority' must be an integer 1..255, not 'high'", false},
+        Case{"v2_fraction", "  advert_int 0.6\n",
+             "/etc/ha.d/vrrp.conf:7: warning: VRRPv2 advertisement interval 0.600000s must be an "
+             "integer; rounding to 1s",
+             true},
+        Case{"v2_too_small", "  advert_int 0.1\n",
+             "/etc/ha.d/vrrp.conf:7: error: VRRPv2 advert_int must be 1..255 seconds", false},
+        Case{"v3_too_small", "  version 3\n  advert_int 0.005\n",
+             "/etc/ha.d/vrrp.conf:8: error: VRRPv3 advert_int must be 0.01..40.95 seconds, not "
+             "0.005000",
+             false},
+        Case{"v3_auth", "  vrrp_version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: warning: VRRP version 3 does not support authentication. "
+             "Ignoring.",
+             true},
+        Case{"pass_long", "  authentication {\n    auth_type PASS\n    auth_pass 123456789\n  }\n",
+             "/etc/ha.d/vrrp.conf:9: warning: auth_pass longer than 8 characters; truncated to 8 "
+             "(as keepalived)",
+             true},
+        Case{"auth_ah", "  authentication {\n    auth_type AH\n    auth_pass x\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: error: auth_type AH is not supported by hbd", true},
+        Case{"pass_missing", "  authentication {\n    auth_type PASS\n  }\n",
+             "/etc/ha.d/vrrp.conf:7: error: auth_type PASS needs an auth_pass", false},
+        Case{"bad_vip", "  virtual_ipaddress {\n    10.0.0.300/24\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: error: '10.0.0.300/24' is not an IPv4 address", true},
+        Case{"bad_prefix", "  virtual_ipaddress {\n    10.0.0.3/33\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: error: bad prefix length in '10.0.0.3/33'", true},
+        Case{"bad_state", "  state STANDBY\n",
+             "/etc/ha.d/vrrp.conf:7: error: state must be MASTER or BACKUP, not 'STANDBY'", true},
+        Case{"unknown_script", "  track_script {\n    nothere\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: warning: track_script nothere is not a defined vrrp_script; "
+             "ignored",
+             true},
+        Case{"bad_weight", "  track_interface {\n    eth1 weight 300\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: error: weight must be -254..254, not '300'", true},
+        Case{"use_vmac", "  use_vmac\n",
+             "/etc/ha.d/vrrp.conf:7: warning: 'use_vmac' is not supported by hbd; ignored", true},
+        Case{"unclosed", "@vrrp_instance X {\n interface e\n",
+             "/etc/ha.d/vrrp.conf:1: error: '{' is never closed", false},
+        Case{"extra_close", "@}\n", "/etc/ha.d/vrrp.conf:1: error: '}' without a matching '{'",
+             false},
+        Case{"script_no_cmd", "@vrrp_script s {\n interval 1\n}\n",
+             "/etc/ha.d/vrrp.conf:1: error: vrrp_script s has no 'script'", false},
+        Case{"script_bad_interval", "@vrrp_script s {\n script /bin/true\n interval soon\n}\n",
+             "/etc/ha.d/vrrp.conf:3: error: 'interval' must be a number of seconds, not 'soon'",
+             false},
+        Case{"missing_value", "  priority\n", "/etc/ha.d/vrrp.conf:7: error: 'priority' needs a value",
+             false},
+        Case{"preempt_delay_big", "  preempt_delay 1001\n",
+             "/etc/ha.d/vrrp.conf:7: error: preempt_delay must be 0..1000 seconds", true},
+        Case{"bad_unicast", "  unicast_peer {\n    10.0.0.x\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: error: '10.0.0.x' is not an IPv4 address", true}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+TEST(VrrpConfig, DuplicatesAndVridClash) {
+  std::string text = instanceWith("") + instanceWith("");
+  auto r = parseVrrpConf(text, "v.conf");
+  auto msgs = formatted(r);
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(), "v.conf:8: error: vrrp_instance VI_1 defined twice"),
+            msgs.end())
+      << ::testing::PrintToString(msgs);
+  ASSERT_TRUE(r.value);
+  EXPECT_EQ(r.value->instances.size(), 1u);
+
+  std::string clash = instanceWith("") +
+                      "vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 51\n}\n";
+  auto r2 = parseVrrpConf(clash, "v.conf");
+  msgs = formatted(r2);
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(),
+                      "v.conf:8: error: vrrp_instance VI_2 uses VRID 51 on eth0 like VI_1"),
+            msgs.end())
+      << ::testing::PrintToString(msgs);
+}
+
+TEST(VrrpConfig, CommentsQuotesAndBraces) {
+  // `!` and `#` comments anywhere a token starts; braces glued to words; one-line blocks.
+  constexpr std::string_view text =
+      "global_defs{router_id r1}# trailing\n"
+      "! full line\n"
+      "vrrp_instance \"VI 1\"{ interface eth0\n"
+      " virtual_router_id 9 ! comment\n"
+      " virtual_ipaddress { 10.0.0.1 }\n"
+      "}\n";
+  auto r = parseVrrpConf(text, "v.conf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r));
+  EXPECT_EQ(r.value->router_id, "r1");
+  ASSERT_EQ(r.value->instances.size(), 1u);
+  EXPECT_EQ(r.value->instances[0].name, "VI 1");
+  EXPECT_EQ(r.value->instances[0].vrid, 9);
+  ASSERT_EQ(r.value->instances[0].vips.size(), 1u);
+}
+
+TEST(VrrpConfig, GlobalVersionAndScriptsAfterInstances) {
+  constexpr std::string_view text =
+      "global_defs {\n vrrp_version 3\n}\n"
+      "vrrp_instance A {\n interface e\n virtual_router_id 1\n advert_int 0.25\n"
+      " track_script {\n late\n }\n}\n"
+      "vrrp_script late {\n script \"exit 0\"\n}\n";
+  auto r = parseVrrpConf(text, "v.conf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r));
+  const auto& i = r.value->instances[0];
+  EXPECT_EQ(i.version, 3);
+  EXPECT_EQ(i.advert_int, std::chrono::milliseconds(250));
+  ASSERT_EQ(i.track_scripts.size(), 1u);
+  EXPECT_EQ(i.track_scripts[0].name, "late");
+}
+
+TEST(VrrpConfig, EmptyAndStateNames) {
+  auto r = parseVrrpConf("", "v.conf");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r.value->instances.empty());
+  EXPECT_EQ(stateName(State::Master), "MASTER");
+  EXPECT_EQ(stateName(State::Backup), "BACKUP");
+  EXPECT_EQ(stateName(State::Fault), "FAULT");
+  EXPECT_EQ(stateName(State::Init), "INIT");
+}
+
+}  // namespace
+}  // namespace hb::vrrp
