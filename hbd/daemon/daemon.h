@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// hbd's wiring: config -> links -> membership -> control socket, all on one io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crm/cib/cib.h"
+#include "crm/executor/executor.h"
+#include "hbd/config/config.h"
+#include "hbd/control/control.h"
+#include "hbd/daemon/log_sinks.h"
+#include "hbd/link/link.h"
+#include "hbd/membership/membership.h"
+#include "resources/agents/agents.h"
+#include "resources/base/asio_scheduler.h"
+#include "resources/base/diagnostic.h"
+
+namespace hb::daemon {
+
+/** Command-line settings (interfaces.md). */
+struct DaemonOptions {
+  std::string config_dir = "/etc/ha.d";
+  std::string node;            ///< lower-cased; default uname -n
+  std::string run_dir = "/run/hbd";
+  bool foreground = false;
+};
+
+/** Everything read from the config dir, validated. */
+struct LoadedConfig {
+  config::HaCf hacf;
+  message::KeyRing keys;
+  std::vector<link::LinkOptions> links;
+  cib::Cib cib;                 ///< resource groups (empty when there is no haresources)
+  bool has_resources = false;   ///< DIR/haresources exists
+};
+
+/**
+ * Reads and validates the whole config dir (ha.cf, authkeys and its permissions). Every problem is
+ * appended to `diags` in file order. @return the config when it has no error.
+ */
+std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags);
+
+/** Default node name: `uname -n`, lower-cased (heartbeat lower-cases node names). */
+std::string defaultNodeName();
+
+/**
+ * The running daemon. Loop thread only. Lifecycle: construct -> start() -> io.run() ->
+ * (SIGTERM) shutdown -> io.run() returns.
+ */
+class Daemon {
+ public:
+  Daemon(boost::asio::io_context& io, DaemonOptions o, LoadedConfig cfg, DaemonLogSink& log);
+  ~Daemon();
+
+  /** Opens links, starts membership and the control socket, installs signal handlers. */
+  Result<void> start();
+  /** Orderly shutdown: tell peers, close everything; io.run() returns afterwards. */
+  void shutdown(const std::string& why);
+  /** `hbctl status --json` body. */
+  control::Json status() const;
+  /** Exit code for main: 0 after a normal stop. */
+  int exitCode() const { return exit_code_; }
+
+ private:
+  void handleRequest(const control::Json& req, const control::PeerCred& who, control::Reply reply);
+  void reload();
+  void waitSignals();
+  void finishShutdown();
+  void startResources();
+  control::Json groupsJson() const;
+  control::Json historyJson() const;
+
+  boost::asio::io_context& io_;
+  DaemonOptions opts_;
+  LoadedConfig cfg_;
+  DaemonLogSink& log_;
+  AsioScheduler sched_;
+  std::vector<link::LinkPtr> links_;
+  std::unique_ptr<membership::Membership> membership_;
+  std::unique_ptr<control::ControlServer> control_;
+  std::unique_ptr<resources::AgentRunner> runner_;
+  std::unique_ptr<executor::ResourceManager> rm_;
+  boost::asio::signal_set signals_;
+  TimerPtr exit_timer_;
+  MonoTime started_at_;
+  std::set<std::string> shutdown_notice_;  ///< peers that announced shutdown (not failure)
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+/** Per-boot generation: max(previous + 1, wall clock in ms), persisted in RUN_DIR/generation. */
+std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms);
+
+/** Where agents are found: provider hbd from the build tree when hbd runs from one (interfaces.md). */
+resources::AgentPaths agentPaths(const std::string& config_dir);
+
+/** heartbeat's `realtime on`: lock memory, SCHED_FIFO. Failures are warnings, never fatal. */
+void applyRealtime(bool on, LogSink& log);
+
+}  // namespace hb::daemon

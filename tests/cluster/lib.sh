@@ -1,0 +1,371 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Cluster test harness: network namespaces, config dirs, real hbd processes, polling, cleanup.
+# Source it from a test script:  . "$(dirname "$0")/lib.sh"
+#
+#   hb_require_netns                 skip (exit 77) without root / ip netns; under CI=true: fail
+#   hb_pair A B                      two node namespaces joined by a veth pair (10.N.0.1/2 on eth0-A/eth0-B)
+#   hb_bridge N...                   nodes on a bridge in a hub namespace (for 3+ nodes)
+#   hb_add_link A B                  one more veth between two node namespaces (second heartbeat path)
+#   hb_config NODE "ha.cf lines" [authkeys lines]   writes $HB_T/NODE/etc/{ha.cf,authkeys}
+#   hb_start NODE [hbd args]         starts hbd -f in NODE's namespace, records its pid
+#   hb_kill9 NODE / hb_stop NODE     kill -9 / hbd -k
+#   hb_cl NODE ARGS...               cl_status against NODE's daemon
+#   hb_ctl NODE ARGS...              hbctl against NODE's daemon
+#   hb_wait SECONDS CMD...           poll CMD every 50 ms until it succeeds; fails the test on timeout
+#   hb_expect_nodestatus NODE PEER STATE [SECONDS]
+#   hb_fail MSG / hb_pass MSG / hb_log MSG
+# Everything created is removed by the EXIT trap: processes (by pid), namespaces, temp dirs.
+set -u
+
+HB_BUILD=${HB_BUILD:?HB_BUILD must point at the build tree}
+HB_SOURCE=${HB_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+HB_BIN=$HB_BUILD/bin
+HB_PREFIX="hbt$$x"                 # unique namespace prefix for this test run
+HB_T=$(mktemp -d "/tmp/hbtest.${HB_PREFIX}.XXXXXX")
+HB_NETNS=()                        # namespaces we created
+HB_PIDS=()                         # processes we started
+declare -A HB_NODE_NS=()           # node -> namespace
+declare -A HB_NODE_PID=()          # node -> hbd pid
+declare -A HB_NODE_IP=()           # node -> first address
+HB_SUBNET=${HB_SUBNET:-$(( ($$ % 200) + 20 ))}   # 10.$HB_SUBNET.x.y, differs between concurrent runs
+HB_TEST_NAME=$(basename "$0" .sh)
+
+hb_log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S.%3N)" "$HB_TEST_NAME" "$*"; }
+hb_fail() {
+  hb_log "FAIL: $*"
+  hb_dump_logs
+  exit 1
+}
+hb_pass() { hb_log "PASS: $*"; }
+
+hb_dump_logs() {
+  local f
+  for f in "$HB_T"/*/hbd.out; do
+    [ -f "$f" ] || continue
+    echo "----- $f (last 40 lines)"
+    tail -n 40 "$f"
+  done
+}
+
+hb_cleanup() {
+  local rc=$? pid ns
+  set +e
+  for pid in "${HB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${HB_PIDS[@]}"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  for ns in "${HB_NETNS[@]}"; do
+    # Anything still inside one of our namespaces was started by this test (agents, nginx...).
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  [ "${HB_KEEP:-0}" = 1 ] || rm -rf "$HB_T"
+  exit $rc
+}
+trap hb_cleanup EXIT
+trap 'exit 1' INT TERM
+
+hb_require_netns() {
+  local why=""
+  [ "$(id -u)" = 0 ] || why="not root"
+  [ -z "$why" ] && ! ip netns list >/dev/null 2>&1 && why="ip netns unavailable"
+  if [ -z "$why" ]; then
+    ip netns add "${HB_PREFIX}probe" 2>/dev/null && ip netns del "${HB_PREFIX}probe" || why="cannot create a network namespace"
+  fi
+  [ -x "$HB_BIN/hbd" ] || why="$HB_BIN/hbd not built"
+  if [ -n "$why" ]; then
+    if [ "${CI:-}" = true ]; then hb_log "FAIL (CI): cluster test needs root and ip netns: $why"; exit 1; fi
+    hb_log "SKIP: $why"
+    exit 77
+  fi
+}
+
+hb_ns() {  # create namespace for node $1
+  local node=$1 ns="${HB_PREFIX}$1"
+  ip netns add "$ns" || hb_fail "ip netns add $ns"
+  HB_NETNS+=("$ns")
+  ip -n "$ns" link set lo up
+  HB_NODE_NS[$node]=$ns
+  mkdir -p "$HB_T/$node/etc" "$HB_T/$node/run"
+}
+
+# hb_pair A B [third-octet]: veth eth0 in each, 10.S.O.1 and 10.S.O.2
+hb_pair() {
+  local a=$1 b=$2 o=${3:-0}
+  [ -n "${HB_NODE_NS[$a]:-}" ] || hb_ns "$a"
+  [ -n "${HB_NODE_NS[$b]:-}" ] || hb_ns "$b"
+  local ifa="eth$o" ifb="eth$o"
+  ip link add "${HB_PREFIX}v$o" netns "${HB_NODE_NS[$a]}" type veth peer name "${HB_PREFIX}w$o" netns "${HB_NODE_NS[$b]}" \
+    || hb_fail "veth"
+  ip -n "${HB_NODE_NS[$a]}" link set "${HB_PREFIX}v$o" name "$ifa"
+  ip -n "${HB_NODE_NS[$b]}" link set "${HB_PREFIX}w$o" name "$ifb"
+  ip -n "${HB_NODE_NS[$a]}" addr add "10.$HB_SUBNET.$o.1/24" dev "$ifa"
+  ip -n "${HB_NODE_NS[$b]}" addr add "10.$HB_SUBNET.$o.2/24" dev "$ifb"
+  ip -n "${HB_NODE_NS[$a]}" link set "$ifa" up
+  ip -n "${HB_NODE_NS[$b]}" link set "$ifb" up
+  [ -n "${HB_NODE_IP[$a]:-}" ] || HB_NODE_IP[$a]="10.$HB_SUBNET.$o.1"
+  [ -n "${HB_NODE_IP[$b]:-}" ] || HB_NODE_IP[$b]="10.$HB_SUBNET.$o.2"
+}
+
+# hb_bridge NODE...: a hub namespace with bridge br0; node i gets eth0 = 10.S.0.(i+1)
+hb_bridge() {
+  local hub="${HB_PREFIX}hub" i=0 node
+  ip netns add "$hub" || hb_fail "ip netns add $hub"
+  HB_NETNS+=("$hub")
+  ip -n "$hub" link set lo up
+  ip -n "$hub" link add br0 type bridge
+  ip -n "$hub" link set br0 type bridge stp_state 0 mcast_snooping 0 2>/dev/null
+  ip -n "$hub" link set br0 up
+  for node in "$@"; do
+    i=$((i + 1))
+    hb_ns "$node"
+    ip link add "${HB_PREFIX}p$i" netns "$hub" type veth peer name "${HB_PREFIX}n$i" netns "${HB_NODE_NS[$node]}" \
+      || hb_fail "veth $node"
+    ip -n "$hub" link set "${HB_PREFIX}p$i" master br0
+    ip -n "$hub" link set "${HB_PREFIX}p$i" up
+    ip -n "${HB_NODE_NS[$node]}" link set "${HB_PREFIX}n$i" name eth0
+    ip -n "${HB_NODE_NS[$node]}" addr add "10.$HB_SUBNET.0.$((i + 1))/24" dev eth0
+    ip -n "${HB_NODE_NS[$node]}" link set eth0 up
+    HB_NODE_IP[$node]="10.$HB_SUBNET.0.$((i + 1))"
+  done
+}
+
+# hb_config NODE HACF_TEXT [AUTHKEYS_TEXT]
+hb_config() {
+  local node=$1 hacf=$2 keys=${3:-$'auth 1\n1 sha1 hbtestsecret'}
+  local d="$HB_T/$node/etc"
+  mkdir -p "$d"
+  printf '%s\n' "$hacf" > "$d/ha.cf"
+  printf '%s\n' "$keys" > "$d/authkeys"
+  chmod 600 "$d/authkeys"
+}
+
+# hb_start NODE [extra hbd args]
+hb_start() {
+  local node=$1; shift
+  local ns=${HB_NODE_NS[$node]}
+  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" "$@" \
+    >>"$HB_T/$node/hbd.out" 2>&1 &
+  local pid=$!
+  HB_PIDS+=("$pid")
+  HB_NODE_PID[$node]=$pid
+  hb_wait 10 test -S "$HB_T/$node/run/hbd.sock" || hb_fail "hbd on $node did not start"
+}
+
+hb_kill9() {
+  local node=$1
+  kill -KILL "${HB_NODE_PID[$node]}" 2>/dev/null
+  wait "${HB_NODE_PID[$node]}" 2>/dev/null
+  rm -f "$HB_T/$node/run/hbd.sock"
+}
+
+hb_stop() {
+  local node=$1
+  "$HB_BIN/hbd" -k -r "$HB_T/$node/run" || hb_fail "hbd -k on $node failed"
+  wait "${HB_NODE_PID[$node]}" 2>/dev/null
+}
+
+hb_cl() { local node=$1; shift; "$HB_BIN/cl_status" --socket "$HB_T/$node/run/hbd.sock" "$@"; }
+hb_ctl() { local node=$1; shift; "$HB_BIN/hbctl" --socket "$HB_T/$node/run/hbd.sock" "$@"; }
+hb_exec() { local node=$1; shift; ip netns exec "${HB_NODE_NS[$node]}" "$@"; }
+
+# hb_wait SECONDS CMD...: true once CMD succeeds; false after SECONDS.
+hb_wait() {
+  local limit=$1; shift
+  local end=$(( $(date +%s%N) + limit * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$end" ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+hb_nodestatus_is() { [ "$(hb_cl "$1" nodestatus "$2" 2>/dev/null)" = "$3" ]; }
+hb_linkstatus_is() { [ "$(hb_cl "$1" hblinkstatus "$2" "$3" 2>/dev/null)" = "$4" ]; }
+
+# hb_expect_nodestatus NODE PEER STATE [SECONDS]
+hb_expect_nodestatus() {
+  local node=$1 peer=$2 state=$3 secs=${4:-15}
+  hb_wait "$secs" hb_nodestatus_is "$node" "$peer" "$state" \
+    || hb_fail "$node sees $peer as '$(hb_cl "$node" nodestatus "$peer" 2>&1)', expected '$state' within ${secs}s"
+}
+
+# hb_now_ms: wall clock in ms, for measurements printed by tests and benchmarks.
+hb_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# hb_marker_agent NODE: installs resource.d/marker, a heartbeat-style script `marker NAME start|stop|status`
+# that records every start/stop (with a timestamp) in $HB_T/markers.log and keeps its state in
+# $HB_T/NODE/state/NAME. FAIL_START / FAIL_STOP files in $HB_T/NODE/ make it fail on purpose.
+hb_marker_agent() {
+  local node=$1 d="$HB_T/$1/etc/resource.d"
+  mkdir -p "$d" "$HB_T/$node/state"
+  cat > "$d/marker" <<EOS
+#!/bin/sh
+# heartbeat-class test agent: marker NAME start|stop|status
+name=\$1; op=\$2; st="$HB_T/$node/state/\$name"
+case \$op in
+  start) [ -e "$HB_T/$node/FAIL_START_\$name" ] && exit 1
+         : > "\$st"; echo "\$(date +%s%N) $node start \$name" >> "$HB_T/markers.log"; exit 0 ;;
+  stop)  [ -e "$HB_T/$node/FAIL_STOP_\$name" ] && exit 1
+         [ -e "\$st" ] && echo "\$(date +%s%N) $node stop \$name" >> "$HB_T/markers.log"
+         rm -f "\$st"; exit 0 ;;
+  status) if [ -e "\$st" ]; then echo "\$name is running"; else echo "\$name is stopped"; fi; exit 0 ;;
+esac
+exit 1
+EOS
+  chmod 755 "$d/marker"
+}
+
+# hb_markers: the start/stop lines recorded so far, without timestamps ("alpha start A").
+hb_markers() { [ -f "$HB_T/markers.log" ] && cut -d' ' -f2- "$HB_T/markers.log"; }
+
+# hb_vip_on NODE IP: the address is plumbed in NODE's namespace.
+hb_vip_on() { ip -n "${HB_NODE_NS[$1]}" -4 -o addr show | grep -q " $2/"; }
+
+# hb_group_state NODE: "state owner" of the first group as NODE sees it.
+hb_group_owner() {
+  hb_ctl "$1" status --json 2>/dev/null | python3 -c 'import json,sys
+d=json.load(sys.stdin); g=d["groups"][int(sys.argv[1]) if len(sys.argv)>1 else 0]
+print(g["owner"] or "-", g["state"])' "${2:-0}"
+}
+
+# --- Resource groups with nginx, clients and whole-node failures (demo, groups_*_test, groups_bench) ---
+#   hb_nginx_site NODE [PORT]        $HB_T/NODE/nginx/nginx.conf: nginx on 0.0.0.0:PORT whose page says "served by NODE"
+#   hb_http_poller CLIENT IP LOG     polls http://IP/ every 20 ms from CLIENT's namespace (0.2 s timeout per poll)
+#   hb_http_outage LOG T0_MS [WHO]   "BEGIN_MS END_MS OUTAGE_MS": the first failed poll at or after T0, the first
+#                                    poll after it served (by WHO if given), the gap between the OK polls around it
+#   hb_http_get CLIENT IP            one GET from CLIENT's namespace; prints the page
+#   hb_node_crash NODE [VIP...]      power failure: kill -9 hbd and every process in NODE's namespace, eth0 down,
+#                                    and the node "reboots" without the VIPs and marker state it held
+#   hb_node_boot NODE                eth0 up again (start hbd with hb_start)
+#   hb_vip_count IP NODE...          on how many of the NODEs the address is plumbed
+#   hb_group_field NODE KEY FIELD    one field ("state", "owner", ...) of the group with KEY in NODE's hbctl status --json
+
+hb_nginx_site() {
+  local node=$1 port=${2:-80} d="$HB_T/$1/nginx"
+  mkdir -p "$d/www" "$d/tmp"
+  printf 'served by %s\n' "$node" > "$d/www/index.html"
+  cat > "$d/nginx.conf" <<EOF
+# nginx for node $node (hbd cluster test): started and stopped by ocf:hbd:nginx
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 128; }
+http {
+  access_log off;
+  keepalive_timeout 0;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  server {
+    listen $port;
+    root $d/www;
+    index index.html;
+  }
+}
+EOF
+  echo "$d/nginx.conf"
+}
+
+# The poller starts one request every 20 ms, each in its own thread, so that a request hanging
+# on a dead node (up to its 0.2 s timeout) does not delay the next one. One line per request, in
+# completion order: "START_MS ok|fail TEXT".
+hb_http_poller() {
+  local client=$1 ip=$2 log=$3
+  ip netns exec "${HB_NODE_NS[$client]}" python3 -u -c '
+import socket, sys, threading, time
+ip, out = sys.argv[1], open(sys.argv[2], "a", buffering=1)
+lock = threading.Lock()
+def poll(t0):
+    res = "fail"
+    try:
+        deadline = t0 + 0.2
+        s = socket.create_connection((ip, 80), timeout=0.2)
+        s.settimeout(max(0.01, deadline - time.time()))
+        s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
+        data = b""
+        while True:
+            s.settimeout(max(0.01, deadline - time.time()))
+            c = s.recv(4096)
+            if not c:
+                break
+            data += c
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        if head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.0 200"):
+            res = "ok " + body.decode(errors="replace").strip()
+        else:
+            res = "fail " + head.split(b"\r\n")[0].decode(errors="replace")
+    except Exception as e:
+        res = "fail " + type(e).__name__
+    with lock:
+        out.write("%d %s\n" % (int(t0 * 1000), res))
+nxt = time.time()
+while True:
+    threading.Thread(target=poll, args=(time.time(),), daemon=True).start()
+    nxt += 0.02
+    time.sleep(max(0.0, nxt - time.time()))
+' "$ip" "$log" &
+  HB_PIDS+=($!)
+  echo $!
+}
+
+hb_http_outage() {
+  python3 - "$1" "$2" "${3:-}" <<'EOF'
+import sys
+log, t0, who = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+polls = []
+for line in open(log):
+    p = line.rstrip("\n").split(" ", 2)
+    if len(p) >= 2 and p[0].isdigit():
+        polls.append((int(p[0]), p[1] == "ok", p[2] if len(p) > 2 else ""))
+polls.sort()
+first_fail = next((i for i, p in enumerate(polls) if p[0] >= t0 and not p[1]), None)
+if first_fail is None:
+    print("none"); sys.exit(1)
+last_ok = max((p[0] for p in polls[:first_fail] if p[1]), default=None)
+end = next((p[0] for p in polls[first_fail:] if p[1] and (not who or ("served by " + who) in p[2])), None)
+if end is None or last_ok is None:
+    print("%d open -1" % polls[first_fail][0]); sys.exit(1)
+print("%d %d %d" % (polls[first_fail][0], end, end - last_ok))
+EOF
+}
+
+hb_http_get() {
+  ip netns exec "${HB_NODE_NS[$1]}" curl -s --max-time 2 "http://$2/"
+}
+
+hb_node_crash() {
+  local node=$1 ns=${HB_NODE_NS[$1]} pid ip; shift
+  kill -KILL "${HB_NODE_PID[$node]}" 2>/dev/null
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  ip -n "$ns" link set eth0 down
+  wait "${HB_NODE_PID[$node]}"
+  rm -f "$HB_T/$node/run/hbd.sock"
+  # What a reboot forgets: addresses added at run time, marker state.
+  for ip in "$@"; do ip -n "$ns" addr del "$ip/24" dev eth0 2>/dev/null; done
+  rm -f "$HB_T/$node/state/"*
+  return 0
+} 2>/dev/null   # also hides bash's "Killed" notice for the hbd job
+
+hb_node_boot() { ip -n "${HB_NODE_NS[$1]}" link set eth0 up; }
+
+hb_vip_count() {
+  local ip=$1 n c=0; shift
+  for n in "$@"; do hb_vip_on "$n" "$ip" && c=$((c + 1)); done
+  echo "$c"
+}
+
+hb_group_field() {
+  hb_ctl "$1" status --json 2>/dev/null | python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for g in d["groups"]:
+    if g["key"] == sys.argv[1] or g["id"] == sys.argv[1]:
+        v = g[sys.argv[2]]
+        print("-" if v is None else (",".join(v) if isinstance(v, list) else v))' "$2" "$3"
+}
