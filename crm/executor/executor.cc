@@ -748,6 +748,14 @@ void ResourceManager::nodeDead(const std::string& node, const std::string& why) 
   auto it = impl_->peers.find(node);
   if (it == impl_->peers.end() || !it->second.up) return;
   const auto gen = it->second.generation;
+  // A start that failed here earlier does not rule this node out for the groups the dead node
+  // held: heartbeat's mach_down takes them over all the same (else they would stay down).
+  for (const auto& [gid, st] : it->second.states) {
+    if (st == policy::GroupState::Started || st == policy::GroupState::Starting ||
+        st == policy::GroupState::Stopping) {
+      impl_->local[gid].failed_here = false;
+    }
+  }
   it->second = Impl::Peer{};
   it->second.generation = gen;
   impl_->trigger("node " + node + " " + why);

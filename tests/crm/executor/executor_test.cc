@@ -589,6 +589,21 @@ TEST(ExecutorCluster, StartFailureStopsRightToLeftAndMovesOnce) {
   EXPECT_TRUE(c.violations.empty());
 }
 
+TEST(ExecutorCluster, NodeWhereStartFailedTakesOverWhenTheHolderDies) {
+  TestCluster c(webCib(AutoFailback::On));
+  c.script("alpha", "fs", "start", Behaviour{1, 20ms});
+  coldStart(c, {"alpha", "beta"});
+  ASSERT_TRUE(c.heldOnlyBy("web", "beta")) << c.logs();
+  c.script("alpha", "fs", "start", Behaviour{0, 20ms});  // the cause was fixed meanwhile
+  const auto mark = c.journal.size();
+  c.crash("beta");
+  c.declareDead("alpha", "beta");
+  ASSERT_TRUE(c.settle()) << c.logs();
+  EXPECT_EQ(journalFor(c, kWeb, mark), startsOf("alpha", kWeb));
+  EXPECT_TRUE(c.heldOnlyBy("web", "alpha"));
+  EXPECT_TRUE(c.violations.empty());
+}
+
 TEST(ExecutorCluster, StartFailureOnBothNodesLeavesGroupStoppedAndFailed) {
   TestCluster c(webCib(AutoFailback::On));
   c.script("*", "www", "start", Behaviour{1, 20ms});
