@@ -95,8 +95,32 @@ std::string defaultNodeName() {
 std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags) {
   const std::string hacf_path = o.config_dir + "/ha.cf";
   const std::string keys_path = o.config_dir + "/authkeys";
+  const std::string vrrp_path = o.config_dir + "/vrrp.conf";
   LoadedConfig cfg;
   bool usable = true;
+
+  // vrrp.conf is optional; a directory holding only vrrp.conf runs hbd as a pure VRRP router.
+  const bool has_vrrp = ::access(vrrp_path.c_str(), F_OK) == 0;
+  if (has_vrrp) {
+    auto text = config::readFile(vrrp_path);
+    if (!text) {
+      diags.push_back(Diagnostic{Severity::Error, SourceLoc{vrrp_path, 0}, text.error().message});
+      usable = false;
+    } else {
+      auto parsed = vrrp::parseVrrpConf(*text, vrrp_path);
+      diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+      if (parsed.ok()) cfg.vrrp = std::move(*parsed.value);
+    }
+  }
+  cfg.has_hacf = !has_vrrp || ::access(hacf_path.c_str(), F_OK) == 0 || ::access(keys_path.c_str(), F_OK) == 0 ||
+                 ::access((o.config_dir + "/haresources").c_str(), F_OK) == 0;
+  if (!cfg.has_hacf) {
+    for (const auto& d : diags) {
+      if (d.severity == Severity::Error) usable = false;
+    }
+    if (!usable) return std::nullopt;
+    return cfg;
+  }
 
   auto hacf_text = config::readFile(hacf_path);
   if (!hacf_text) {
@@ -223,6 +247,7 @@ Daemon::~Daemon() = default;
 
 Result<void> Daemon::start() {
   started_at_ = sched_.now();
+  if (!cfg_.has_hacf) return startControlAndVrrp();
   for (const auto& lo : cfg_.links) {
     auto l = link::makeLink(lo, io_, sched_, log_);
     if (!l) return err(Errc::Io, "link " + (lo.device.empty() ? lo.interface : lo.device) + ": " + l.error().message);
@@ -257,6 +282,16 @@ Result<void> Daemon::start() {
     HB_LOG(log_, Info, Link, "link {} open", name);
   }
 
+  if (auto r = startControlAndVrrp(); !r) return r;
+  membership_->start();
+  if (rm_) rm_->start();
+  HB_LOG(log_, Notice, Daemon, "hbd {} started | node={} generation={} links={} keepalive_ms={} deadtime_ms={}",
+         HB_VERSION, opts_.node, membership_->generation(), links_.size(), cfg_.hacf.keepalive.count(),
+         cfg_.hacf.deadtime.count());
+  return {};
+}
+
+Result<void> Daemon::startControlAndVrrp() {
   control_ = std::make_unique<control::ControlServer>(
       io_, opts_.run_dir + "/hbd.sock",
       [this](const control::Json& req, const control::PeerCred& who, control::Reply reply) {
@@ -270,11 +305,17 @@ Result<void> Daemon::start() {
   signals_.add(SIGHUP);
   waitSignals();
 
-  membership_->start();
-  if (rm_) rm_->start();
-  HB_LOG(log_, Notice, Daemon, "hbd {} started | node={} generation={} links={} keepalive_ms={} deadtime_ms={}",
-         HB_VERSION, opts_.node, membership_->generation(), links_.size(), cfg_.hacf.keepalive.count(),
-         cfg_.hacf.deadtime.count());
+  if (cfg_.vrrp) {
+    vrrp_ = std::make_unique<vrrp::VrrpRouter>(io_, sched_, log_, *cfg_.vrrp);
+    vrrp_->onStateChange([this](const std::string& instance, vrrp::State, vrrp::State now, int) {
+      if (rm_) rm_->setVrrpMaster(instance, now == vrrp::State::Master);
+    });
+    if (auto r = vrrp_->start(); !r) return err(Errc::Io, "vrrp: " + r.error().message);
+    if (!cfg_.has_hacf) {
+      HB_LOG(log_, Notice, Daemon, "hbd {} started as a VRRP router | instances={}", HB_VERSION,
+             cfg_.vrrp->instances.size());
+    }
+  }
   return {};
 }
 
@@ -376,6 +417,9 @@ void Daemon::shutdown(const std::string& why) {
   if (stopping_) return;
   stopping_ = true;
   HB_LOG(log_, Notice, Daemon, "hbd shutdown in progress ({})", why);
+  // VRRP first: the priority-0 advert lets the backup take over at once; groups following an
+  // instance are stopped as it leaves MASTER.
+  if (vrrp_) vrrp_->stop();
   if (rm_) {
     // heartbeat: give up every resource (right to left), then tell the peers, who take over at
     // once (no deadtime wait).
@@ -410,6 +454,20 @@ control::Json Daemon::status() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(now - *t).count();
   };
   Json nodes = Json::array();
+  if (!membership_) {
+    return Json{{"ok", true},
+                {"node", opts_.node},
+                {"version", HB_VERSION},
+                {"state", "active"},
+                {"managed_by", "vrrp"},
+                {"uptime_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count()},
+                {"nodes", nodes},
+                {"links", Json::array()},
+                {"counters", {{"dropped", Json::object()}}},
+                {"groups", groupsJson()},
+                {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
+                {"vrrp", vrrpJson()}};
+  }
   for (const auto& n : membership_->nodes()) {
     Json links = Json::array();
     for (const auto& l : n.links) {
@@ -453,7 +511,34 @@ control::Json Daemon::status() const {
                 {"restarts", c.restarts},
                 {"dropped", dropped}}},
               {"groups", groupsJson()},
-              {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")}};
+              {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
+              {"vrrp", vrrpJson()}};
+}
+
+control::Json Daemon::vrrpJson() const {
+  using control::Json;
+  Json out = Json::array();
+  if (!vrrp_) return out;
+  for (const auto& st : vrrp_->status()) {
+    Json dropped = Json::object();
+    for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
+      dropped[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = st.dropped[i];
+    }
+    out.push_back({{"name", st.name},
+                   {"vrid", st.vrid},
+                   {"state", std::string(vrrp::stateName(st.state))},
+                   {"priority", st.base_priority},
+                   {"effective_priority", st.effective_priority},
+                   {"advert_int_ms", std::chrono::duration_cast<std::chrono::milliseconds>(st.advert_int).count()},
+                   {"master_down_interval_ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(st.master_down_interval).count()},
+                   {"master", st.master ? Json(st.master->toString()) : Json(nullptr)},
+                   {"adverts_sent", st.adverts_sent},
+                   {"adverts_received", st.adverts_received},
+                   {"become_master", st.become_master},
+                   {"dropped", dropped}});
+  }
+  return out;
 }
 
 control::Json Daemon::groupsJson() const {
@@ -515,6 +600,8 @@ void Daemon::handleRequest(const control::Json& req, const control::PeerCred&, c
     } else {
       reply(Json{{"ok", true}, {"xml", cib::toXml(rm_->cib())}});
     }
+  } else if (cmd == "vrrp") {
+    reply(Json{{"ok", true}, {"vrrp", vrrpJson()}});
   } else if (cmd == "history") {
     reply(Json{{"ok", true}, {"history", historyJson()}});
   } else if (cmd == "standby" || cmd == "takeover") {

@@ -16,6 +16,7 @@
 #include "hbd/daemon/log_sinks.h"
 #include "hbd/link/link.h"
 #include "hbd/membership/membership.h"
+#include "hbd/vrrp/vrrp.h"
 #include "resources/agents/agents.h"
 #include "resources/base/asio_scheduler.h"
 #include "resources/base/diagnostic.h"
@@ -37,6 +38,8 @@ struct LoadedConfig {
   std::vector<link::LinkOptions> links;
   cib::Cib cib;                 ///< resource groups (empty when there is no haresources)
   bool has_resources = false;   ///< DIR/haresources exists
+  bool has_hacf = true;         ///< false: a pure VRRP router (DIR holds only vrrp.conf)
+  std::optional<vrrp::VrrpConfig> vrrp;  ///< DIR/vrrp.conf, when present
 };
 
 /**
@@ -72,8 +75,10 @@ class Daemon {
   void waitSignals();
   void finishShutdown();
   void startResources();
+  Result<void> startControlAndVrrp();
   control::Json groupsJson() const;
   control::Json historyJson() const;
+  control::Json vrrpJson() const;
 
   boost::asio::io_context& io_;
   DaemonOptions opts_;
@@ -85,6 +90,7 @@ class Daemon {
   std::unique_ptr<control::ControlServer> control_;
   std::unique_ptr<resources::AgentRunner> runner_;
   std::unique_ptr<executor::ResourceManager> rm_;
+  std::unique_ptr<vrrp::VrrpRouter> vrrp_;
   boost::asio::signal_set signals_;
   TimerPtr exit_timer_;
   MonoTime started_at_;
