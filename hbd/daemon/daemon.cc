@@ -16,11 +16,23 @@
 #include <set>
 
 #include "crm/haresources/haresources.h"
+#include "hbd/link/serial_frame.h"
 #include "hb_build_config.h"
 
 namespace hb::daemon {
 
 namespace {
+
+/** Adverts dropped before any instance could own them (a VRID with no instance here), by reason. */
+control::Json vrrpUnassignedJson(const vrrp::VrrpRouter* router) {
+  control::Json out = control::Json::object();
+  if (router == nullptr) return out;
+  const auto counts = router->unassignedDrops();
+  for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
+    out[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = counts[i];
+  }
+  return out;
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -82,6 +94,33 @@ std::vector<link::LinkOptions> mapLinks(const config::HaCf& cf, const std::strin
     out.push_back(std::move(o));
   }
   return out;
+}
+
+/** A serial line carries little (19200 baud: 1920 B/s): warn when heartbeats alone would use more
+ *  than half of it. The size is that of a real heartbeat with the configured key, framed. */
+void checkSerialBandwidth(const LoadedConfig& cfg, const std::string& node, const std::string& path,
+                          std::vector<Diagnostic>& diags) {
+  if (cfg.hacf.serial.empty() || cfg.keys.keys.empty() || cfg.hacf.keepalive.count() <= 0) return;
+  message::Message hb;
+  hb.type = message::MsgType::Heartbeat;
+  hb.from = node;
+  hb.generation = 1;
+  hb.seq = 1;
+  hb.fields["st"] = std::string("active");
+  auto bytes = message::encode(hb, cfg.keys);
+  if (!bytes) return;
+  const std::size_t frame = link::maxEncodedSerialFrameSize(bytes->size());
+  const double needed = static_cast<double>(frame) * 1000.0 / static_cast<double>(cfg.hacf.keepalive.count());
+  const double capacity = static_cast<double>(link::serialBytesPerSecond(cfg.hacf.baud));
+  if (needed > capacity / 2) {
+    for (const auto& s : cfg.hacf.serial) {
+      diags.push_back(Diagnostic{
+          Severity::Warning, SourceLoc{path, s.line},
+          fmt::format("serial {}: a heartbeat of {} bytes every {} ms needs {:.0f} B/s, more than half of the {:.0f} "
+                      "B/s a {} baud line carries; raise keepalive or baud",
+                      s.device, frame, cfg.hacf.keepalive.count(), needed, capacity, cfg.hacf.baud)});
+    }
+  }
 }
 
 }  // namespace
@@ -172,6 +211,8 @@ std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagn
       }
     }
   }
+
+  checkSerialBandwidth(cfg, o.node, hacf_path, diags);
 
   for (const auto& d : diags) {
     if (d.severity == Severity::Error) usable = false;
@@ -466,7 +507,8 @@ control::Json Daemon::status() const {
                 {"counters", {{"dropped", Json::object()}}},
                 {"groups", groupsJson()},
                 {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-                {"vrrp", vrrpJson()}};
+                {"vrrp", vrrpJson()},
+                {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
   }
   for (const auto& n : membership_->nodes()) {
     Json links = Json::array();
@@ -512,7 +554,8 @@ control::Json Daemon::status() const {
                 {"dropped", dropped}}},
               {"groups", groupsJson()},
               {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-              {"vrrp", vrrpJson()}};
+              {"vrrp", vrrpJson()},
+              {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
 }
 
 control::Json Daemon::vrrpJson() const {
