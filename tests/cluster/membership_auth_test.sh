@@ -41,6 +41,15 @@ out=$(hb_cl alpha hbstatus); rc=$?
 hb_cl alpha nodestatus nosuchnode >/dev/null 2>&1; [ $? = 11 ] || hb_fail "unknown node must exit 11"
 hb_cl alpha bogus >/dev/null 2>&1; [ $? = 11 ] || hb_fail "invalid sub-command must exit 11"
 hb_cl alpha hblinkstatus beta nosuchlink >/dev/null 2>&1; [ $? = 13 ] || hb_fail "unknown link must exit 13"
+# The control socket is root:haclient 0660: anybody else is refused.
+mode=$(stat -c %a "$HB_T/alpha/run/hbd.sock")
+[ "$mode" = 660 ] || hb_fail "control socket mode $mode, expected 660"
+chmod 755 "$HB_T" "$HB_T/alpha" "$HB_T/alpha/run"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HB_BIN/cl_status" --socket "$HB_T/alpha/run/hbd.sock" hbstatus)
+[ "$out" = "Heartbeat is apparently running on this machine, but refuses my connection" ] || hb_fail "nobody: '$out'"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$HB_BIN/cl_status" --socket "$HB_T/alpha/run/hbd.sock" \
+  nodestatus beta >/dev/null 2>&1 && hb_fail "user nobody could read node status"
+hb_pass "control socket refuses other users"
 hb_stop alpha
 out=$(hb_cl alpha hbstatus); rc=$?
 [ "$out" = "Heartbeat is stopped on this machine." ] && [ $rc = 1 ] || hb_fail "hbstatus stopped: '$out' rc=$rc"
