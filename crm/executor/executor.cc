@@ -588,7 +588,23 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
     });
   }
 
+  /** Another node held a group we hold too (hbd restarted there, or a healed partition) and has
+   *  now stopped it: its VIP announcements may have pointed clients at it, so announce ours again
+   *  (IPaddr's start on a plumbed address re-sends gratuitous ARP). */
+  void reannounce(const std::string& gid) {
+    const cib::Group* g = group(gid);
+    if (g == nullptr) return;
+    for (const auto& prim : g->primitives) {
+      if (!isIpResource(prim)) continue;
+      HB_LOG(log, Notice, Crm, "re-announcing {}: another node held group {} too", vipOf(prim), gid);
+      auto req = actionFor(prim, "start", runnerPaths());
+      auto r = runner.run(req, [](const resources::ActionResult&) {});
+      if (!r) HB_LOG(log, Error, Exec, "re-announce of {} not run: {}", prim.id, r.error().message);
+    }
+  }
+
   void applyReport(Peer& p, const Fields& f) {
+    const auto previous = p.states;
     p.reported = true;
     p.phase_over = f.count("phase") != 0 && f.at("phase") == "1";
     if (auto it = f.find("standby"); it != f.end()) {
@@ -621,6 +637,13 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
         }
         default:
           break;
+      }
+    }
+    for (const auto& [gid, before] : previous) {
+      auto now = p.states.find(gid);
+      if (before == GroupState::Started && now != p.states.end() && now->second != GroupState::Started) {
+        auto& lg = local[gid];
+        if (lg.state == GroupState::Started && !lg.busy) reannounce(gid);
       }
     }
   }
@@ -811,9 +834,12 @@ Result<std::string> ResourceManager::standby(const std::string& what, std::funct
   auto affected = impl_->groupsFor(*s, /*held_only=*/false);
   impl_->my_standby = *s;
   // Our request replaces any standby the peer was put in by an earlier hb_takeover of ours.
+  std::map<std::string, std::uint64_t> asked;  // peer -> generation asked to clear its standby
   if (impl_->sender) {
     for (const auto& [name, p] : impl_->peers) {
-      if (p.up) impl_->sender(Fields{{"t", "clear-standby"}, {"node", name}});
+      if (!p.up) continue;
+      impl_->sender(Fields{{"t", "clear-standby"}, {"node", name}});
+      asked[name] = p.generation;
     }
   }
   impl_->trigger("hb_standby " + what + " on " + impl_->opts.self);
@@ -821,7 +847,7 @@ Result<std::string> ResourceManager::standby(const std::string& what, std::funct
   if (moved) {
     std::weak_ptr<Impl> weak = impl_;
     impl_->waiters.push_back(Impl::Waiter{
-        [weak, affected]() -> std::optional<bool> {
+        [weak, affected, asked]() -> std::optional<bool> {
           auto self = weak.lock();
           if (!self) return false;
           bool all_elsewhere = true;
@@ -832,6 +858,12 @@ Result<std::string> ResourceManager::standby(const std::string& what, std::funct
             all_elsewhere = all_elsewhere && lg.state != GroupState::Started && self->startedOnPeer(gid);
           }
           if (all_elsewhere) return true;
+          // Not before every live peer has left the standby we asked it to clear: until then
+          // "stable" only means the peer has not acted on our request yet.
+          for (const auto& [name, gen] : asked) {
+            const auto& p = self->peers.at(name);
+            if (p.up && p.generation == gen && (!p.reported || p.standby != Standby::None)) return std::nullopt;
+          }
           return self->stableNow() ? std::optional<bool>(false) : std::nullopt;
         },
         std::move(moved)});

@@ -259,11 +259,16 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
       setNodeState(name, p, reported, "");
       return;
     }
-    case MsgType::Shutdown:
+    case MsgType::Shutdown: {
       HB_LOG(log_, Info, Membership, "Received shutdown notice from '{}'.", name);
+      // Listeners see the notice before the state change, so they can tell a clean shutdown
+      // from a failure when the node goes dead.
+      const auto shutdown_cbs = message_cbs_;
+      for (const auto& cb : shutdown_cbs) cb(m);
       p.last_heartbeat.reset();
       setNodeState(name, p, NodeState::Dead, "shutdown");
-      break;
+      return;
+    }
     case MsgType::Cluster:
     case MsgType::Control:
       break;

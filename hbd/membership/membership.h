@@ -152,7 +152,7 @@ class Membership {
   /** Adds a callback for every state change. */
   void onChange(std::function<void(const Change&)> cb);
   /** Adds a callback for every non-heartbeat message, once per message (not per link). */
-  void onMessage(std::function<void(const message::Message&)> cb);
+  void onMessage(std::function<void(const message::Message&)> cb);  // a Shutdown arrives before its node turns dead
 
   /** State of a node (self included); an unknown node is Dead. */
   NodeState nodeState(std::string_view node) const;

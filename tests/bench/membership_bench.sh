@@ -73,9 +73,9 @@ sched_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 
 bench_footprint() {
   [ -n "${HB_NODE_NS[alpha]:-}" ] || hb_pair alpha beta
-  for ka in 1s 200ms; do
+  for ka in 1 200ms; do
     local dt=1
-    [ "$ka" = 1s ] && dt=5
+    [ "$ka" = 1 ] && dt=5
     pair_config "$ka" "$dt"
     hb_start alpha; hb_start beta
     hb_wait 10 hb_nodestatus_is alpha beta active || hb_fail "not active"

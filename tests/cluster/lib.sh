@@ -233,7 +233,8 @@ print(g["owner"] or "-", g["state"])' "${2:-0}"
 
 # --- Resource groups with nginx, clients and whole-node failures (demo, groups_*_test, groups_bench) ---
 #   hb_nginx_site NODE [PORT]        $HB_T/NODE/nginx/nginx.conf: nginx on 0.0.0.0:PORT whose page says "served by NODE"
-#   hb_http_poller CLIENT IP LOG     polls http://IP/ every 20 ms from CLIENT's namespace (0.2 s timeout per poll)
+#   hb_http_poller CLIENT IP LOG     polls http://IP/ every 20 ms from CLIENT's namespace (0.2 s timeout per poll);
+#                                    its pid is in HB_POLLER_PID (call it directly, not in $(...))
 #   hb_http_outage LOG T0_MS [WHO]   "BEGIN_MS END_MS OUTAGE_MS": the first failed poll at or after T0, the first
 #                                    poll after it served (by WHO if given), the gap between the OK polls around it
 #   hb_http_get CLIENT IP            one GET from CLIENT's namespace; prints the page
@@ -242,6 +243,7 @@ print(g["owner"] or "-", g["state"])' "${2:-0}"
 #   hb_node_boot NODE                eth0 up again (start hbd with hb_start)
 #   hb_vip_count IP NODE...          on how many of the NODEs the address is plumbed
 #   hb_group_field NODE KEY FIELD    one field ("state", "owner", ...) of the group with KEY in NODE's hbctl status --json
+#   hb_group_is NODE KEY FIELD VALUE that field has that value (for hb_wait)
 
 hb_nginx_site() {
   local node=$1 port=${2:-80} d="$HB_T/$1/nginx"
@@ -310,9 +312,9 @@ while True:
     threading.Thread(target=poll, args=(time.time(),), daemon=True).start()
     nxt += 0.02
     time.sleep(max(0.0, nxt - time.time()))
-' "$ip" "$log" &
-  HB_PIDS+=($!)
-  echo $!
+' "$ip" "$log" >/dev/null 2>&1 &
+  HB_POLLER_PID=$!
+  HB_PIDS+=("$HB_POLLER_PID")
 }
 
 hb_http_outage() {
@@ -368,4 +370,204 @@ for g in d["groups"]:
     if g["key"] == sys.argv[1] or g["id"] == sys.argv[1]:
         v = g[sys.argv[2]]
         print("-" if v is None else (",".join(v) if isinstance(v, list) else v))' "$2" "$3"
+}
+# hb_group_is NODE KEY FIELD VALUE: for hb_wait (which runs its command again on every poll).
+hb_group_is() { [ "$(hb_group_field "$1" "$2" "$3")" = "$4" ]; }
+
+# --- VRRP: hbd as a VRRP router, keepalived 2.2.7 as its peer (vrrp_*_test, vrrp_bench) ---
+#   hb_require_keepalived            skip (77) without keepalived; under CI=true: fail
+#   hb_vrrp_instance NAME IF VRID PRIO VIP [OPT...]   prints a vrrp_instance block (keepalived syntax, read by both);
+#                                    OPT: version=2|3 advert=S pass=PW nopreempt src=IP peers="IP..." track=SCRIPT
+#                                    extra="LINES"; the instance starts in BACKUP, the VIP is on IF
+#   hb_vrrp_script NAME CMD WEIGHT [INTERVAL]         prints a vrrp_script block (rise 1, fall 1)
+#   hb_vrrp_config NODE TEXT         writes $HB_T/NODE/etc/vrrp.conf (a dir with only vrrp.conf: pure VRRP router)
+#   hb_ka_start NODE TEXT            keepalived -P -n in NODE's namespace ($HB_T/NODE/ka/: keepalived.conf, pid
+#                                    files, keepalived.log, state written by a notify script added to each instance)
+#   hb_ka_kill9 NODE / hb_ka_stop NODE   kill -9 parent and VRRP child / SIGTERM and wait (KILL after 10 s)
+#   hb_ka_state NODE / hb_ka_is NODE STATE   MASTER, BACKUP, FAULT (notify script), DEAD after hb_ka_kill9/stop
+#   hb_vrrp NODE [INSTANCE]          "STATE PRIORITY" of INSTANCE (default VI_1) from `hbctl vrrp`
+#   hb_vrrp_is NODE "STATE PRIO" [INSTANCE]
+#   hb_vrrp_field NODE PATH [INSTANCE]   a field of the instance in `hbctl status --json` ("dropped.auth_mismatch")
+#   hb_anchor NODE                   a `sleep infinity` in NODE's namespace, for hb_vip_fast
+#   hb_vip_fast NODE IP              the address is local in NODE's namespace (reads /proc/ANCHOR/net/fib_trie, no fork)
+#   hb_poll_ms LIMIT_S T0_US CMD...  polls CMD every 10 ms until true; HB_POLL_MS = ms since T0_US (${EPOCHREALTIME/./});
+#                                    returns 1 (HB_POLL_MS=-1) after LIMIT_S seconds
+#   hb_vrrp_fail MSG                 hb_fail, after the keepalived logs and the hbctl vrrp view of every node
+#   hb_vrrp_kill9 NODE / hb_vrrp_term NODE   kill -9 hbd / SIGTERM hbd, which must exit 0; the pid is forgotten
+#   hb_forget_pid PID                a process known dead leaves HB_PIDS (pids are reused: cleanup must not hit
+#                                    a stranger)
+declare -A HB_KA_PID=()            # node -> keepalived parent pid
+declare -A HB_ANCHOR=()            # node -> pid of a process inside its namespace
+HB_KA=${HB_KA:-$(command -v keepalived || echo /usr/sbin/keepalived)}
+
+hb_require_keepalived() {
+  [ -x "$HB_KA" ] && return 0
+  if [ "${CI:-}" = true ]; then hb_log "FAIL (CI): keepalived is not installed (tests/deps.sh)"; exit 1; fi
+  hb_log "SKIP: keepalived is not installed"
+  exit 77
+}
+
+hb_vrrp_instance() {
+  local name=$1 ifc=$2 vrid=$3 prio=$4 vip=$5; shift 5
+  local version=2 advert=1 pass="" nopreempt=0 src="" peers="" track="" extra="" kv p
+  for kv in "$@"; do
+    case $kv in
+      version=*) version=${kv#*=} ;;
+      advert=*) advert=${kv#*=} ;;
+      pass=*) pass=${kv#*=} ;;
+      nopreempt) nopreempt=1 ;;
+      src=*) src=${kv#*=} ;;
+      peers=*) peers=${kv#*=} ;;
+      track=*) track=${kv#*=} ;;
+      extra=*) extra=${kv#*=} ;;
+      *) hb_fail "hb_vrrp_instance: unknown option '$kv'" ;;
+    esac
+  done
+  printf 'vrrp_instance %s {\n  state BACKUP\n  interface %s\n  virtual_router_id %s\n  priority %s\n' \
+    "$name" "$ifc" "$vrid" "$prio"
+  printf '  version %s\n  advert_int %s\n' "$version" "$advert"
+  [ -z "$pass" ] || printf '  authentication {\n    auth_type PASS\n    auth_pass %s\n  }\n' "$pass"
+  [ "$nopreempt" = 0 ] || printf '  nopreempt\n'
+  [ -z "$src" ] || printf '  unicast_src_ip %s\n' "$src"
+  if [ -n "$peers" ]; then
+    printf '  unicast_peer {\n'
+    for p in $peers; do printf '    %s\n' "$p"; done
+    printf '  }\n'
+  fi
+  [ -z "$track" ] || printf '  track_script {\n    %s\n  }\n' "$track"
+  [ -z "$extra" ] || printf '%s\n' "$extra"
+  printf '  virtual_ipaddress {\n    %s dev %s\n  }\n}\n' "$vip" "$ifc"
+}
+
+hb_vrrp_script() {
+  printf 'vrrp_script %s {\n  script "%s"\n  interval %s\n  weight %s\n  rise 1\n  fall 1\n}\n' \
+    "$1" "$2" "${4:-1}" "$3"
+}
+
+hb_vrrp_config() {
+  mkdir -p "$HB_T/$1/etc"
+  printf '%s\n' "$2" > "$HB_T/$1/etc/vrrp.conf"
+}
+
+hb_ka_start() {
+  local node=$1 text=$2 d="$HB_T/$1/ka" pid
+  mkdir -p "$d"
+  rm -f "$d/state" "$d"/*.pid
+  cat > "$d/notify.sh" <<EOS
+#!/bin/sh
+# keepalived notify: notify.sh INSTANCE NAME STATE PRIORITY
+echo "\$3" > "$d/state.tmp" && mv -f "$d/state.tmp" "$d/state"
+echo "\$(date +%s.%N) \$2 \$3 \$4" >> "$d/notify.log"
+EOS
+  chmod 755 "$d/notify.sh"
+  {
+    printf 'global_defs {\n  router_id ka-%s\n  script_user root\n  enable_script_security\n}\n' "$node"
+    printf '%s\n' "$text" | awk -v n="$d/notify.sh" '{ print } /^vrrp_instance / { print "  notify " n }'
+  } > "$d/keepalived.conf"
+  echo "=== $(date +%H:%M:%S.%3N) start" >> "$d/keepalived.log"
+  ip netns exec "${HB_NODE_NS[$node]}" "$HB_KA" -P -n -l -D -f "$d/keepalived.conf" -p "$d/keepalived.pid" \
+    -r "$d/vrrp.pid" -c "$d/checkers.pid" -b "$d/bfd.pid" >> "$d/keepalived.log" 2>&1 < /dev/null &
+  pid=$!
+  HB_PIDS+=("$pid")
+  HB_KA_PID[$node]=$pid
+  hb_wait 10 test -s "$d/vrrp.pid" || hb_vrrp_fail "keepalived on $node did not start"
+}
+
+hb_forget_pid() {
+  local p keep=()
+  for p in "${HB_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  HB_PIDS=("${keep[@]}")
+}
+
+hb_vrrp_kill9() {
+  hb_kill9 "$1"
+  hb_forget_pid "${HB_NODE_PID[$1]}"
+} 2>/dev/null
+
+hb_vrrp_term() {
+  local rc
+  kill -TERM "${HB_NODE_PID[$1]}"
+  wait "${HB_NODE_PID[$1]}"
+  rc=$?
+  hb_forget_pid "${HB_NODE_PID[$1]}"
+  rm -f "$HB_T/$1/run/hbd.sock"
+  [ "$rc" = 0 ] || hb_vrrp_fail "hbd on $1 exited $rc after SIGTERM"
+}
+
+hb_ka_kill9() {
+  local node=$1 d="$HB_T/$1/ka" c
+  c=$(cat "$d/vrrp.pid" 2>/dev/null)
+  # The VRRP child first: it dies with no word (a parent dying first would send it SIGTERM, its
+  # PDEATHSIG, and it would send a priority-0 advert); the parent, killed next, has no time to respawn it.
+  kill -KILL $c "${HB_KA_PID[$node]}" 2>/dev/null
+  wait "${HB_KA_PID[$node]}" 2>/dev/null
+  hb_forget_pid "${HB_KA_PID[$node]}"
+  echo DEAD > "$d/state"
+  rm -f "$d"/*.pid
+  return 0
+} 2>/dev/null
+
+hb_ka_stop() {
+  local node=$1 d="$HB_T/$1/ka" pid=${HB_KA_PID[$1]}
+  kill -TERM "$pid" 2>/dev/null
+  hb_wait 10 eval "! kill -0 $pid" || hb_ka_kill9 "$node"
+  wait "$pid" 2>/dev/null
+  hb_forget_pid "$pid"
+  echo DEAD > "$d/state"
+  rm -f "$d"/*.pid
+  return 0
+}
+
+hb_ka_state() { cat "$HB_T/$1/ka/state" 2>/dev/null || echo NONE; }
+hb_ka_is() { [ "$(hb_ka_state "$1")" = "$2" ]; }
+
+hb_vrrp() { hb_ctl "$1" vrrp 2>/dev/null | awk -v i="${2:-VI_1}" '$1 == i { print $2, $3 }'; }
+hb_vrrp_is() { [ "$(hb_vrrp "$1" "${3:-VI_1}")" = "$2" ]; }
+
+hb_vrrp_field() {
+  hb_ctl "$1" status --json 2>/dev/null | python3 -c 'import json,sys
+for i in json.load(sys.stdin)["vrrp"]:
+    if i["name"] == sys.argv[2]:
+        v = i
+        for k in sys.argv[1].split("."):
+            v = v[k]
+        print(v)' "$2" "${3:-VI_1}"
+}
+
+hb_anchor() {
+  ip netns exec "${HB_NODE_NS[$1]}" sleep infinity &
+  HB_PIDS+=("$!")
+  HB_ANCHOR[$1]=$!
+}
+
+hb_vip_fast() {
+  local c="" re="\|-- ${2//./\\.}[[:space:]]+/32 host LOCAL"
+  read -r -d '' c < "/proc/${HB_ANCHOR[$1]}/net/fib_trie"
+  [[ $c =~ $re ]]
+}
+
+# shellcheck disable=SC2034  # HB_POLL_MS is the result, read by the caller
+hb_poll_ms() {
+  local limit=$1 t0=$2 now; shift 2
+  while :; do
+    if "$@" >/dev/null 2>&1; then
+      now=${EPOCHREALTIME/./}
+      HB_POLL_MS=$(( (now - t0) / 1000 ))
+      return 0
+    fi
+    now=${EPOCHREALTIME/./}
+    if (( now - t0 > limit * 1000000 )); then HB_POLL_MS=-1; return 1; fi
+    sleep 0.01
+  done
+}
+
+hb_vrrp_fail() {
+  local f n
+  for f in "$HB_T"/*/ka/keepalived.log; do
+    [ -f "$f" ] || continue
+    echo "----- $f (last 30 lines)"
+    tail -n 30 "$f"
+  done
+  for n in "${!HB_NODE_PID[@]}"; do echo "----- hbctl vrrp on $n: $(hb_ctl "$n" vrrp 2>&1)"; done
+  hb_fail "$@"
 }

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Acceptance 5: agent failures.
+#  1. a resource that fails to start on alpha: alpha releases what it started (right to left) and
+#     the group ends up running on beta;
+#  2. the same resource failing on both nodes: the group ends `failed` with nothing running
+#     anywhere (hbctl status --json: "state": "failed");
+#  3. a stop that fails (after hbd's retries) leaves the group `unmanaged` on alpha, and beta does
+#     not start it.
+# lib.sh's marker agent fails on purpose when $HB_T/NODE/FAIL_START_NAME or FAIL_STOP_NAME exists.
+. "$(dirname "$0")/lib.sh"
+hb_require_netns
+hb_bridge alpha beta
+VIP="10.$HB_SUBNET.0.100"
+KEY="IPaddr::$VIP/24/eth0"
+for n in alpha beta; do
+  hb_config "$n" "keepalive 100ms
+deadtime 500ms
+initdead 1
+ucast eth0 ${HB_NODE_IP[alpha]}
+ucast eth0 ${HB_NODE_IP[beta]}
+auto_failback on
+node alpha beta"
+  printf 'alpha IPaddr::%s/24/eth0 marker::A marker::B\n' "$VIP" > "$HB_T/$n/etc/haresources"
+  hb_marker_agent "$n"
+done
+
+( while :; do
+    if hb_vip_on alpha "$VIP" && hb_vip_on beta "$VIP"; then echo "$(date +%T.%N)" >> "$HB_T/both.log"; fi
+    sleep 0.01
+  done ) &
+HB_PIDS+=($!)
+
+runs_nothing() { ! hb_vip_on "$1" "$VIP" && [ ! -e "$HB_T/$1/state/A" ] && [ ! -e "$HB_T/$1/state/B" ]; }
+holds() { hb_vip_on "$1" "$VIP" && [ -e "$HB_T/$1/state/A" ] && [ -e "$HB_T/$1/state/B" ]; }
+field() { hb_group_field "$1" "$KEY" "$2"; }
+field_is() { hb_group_is "$1" "$KEY" "$2" "$3"; }
+restart_both() {
+  hb_stop alpha
+  hb_stop beta
+  rm -f "$HB_T"/alpha/FAIL_* "$HB_T"/beta/FAIL_*
+  : > "$HB_T/markers.log"
+}
+
+# --- 1. start fails on alpha -> beta ----------------------------------------------------------
+touch "$HB_T/alpha/FAIL_START_B"
+: > "$HB_T/markers.log"
+hb_start alpha
+hb_start beta
+hb_wait 20 holds beta || hb_fail "the group is not running on beta after B failed to start on alpha: $(hb_markers | tr '\n' ,)"
+runs_nothing alpha || hb_fail "alpha still runs part of the group"
+[ "$(hb_markers | tr '\n' ,)" = "alpha start A,alpha stop A,beta start A,beta start B," ] \
+  || hb_fail "order: $(hb_markers | tr '\n' ,) (expected alpha start A, alpha stop A, beta start A, beta start B)"
+hb_wait 5 field_is beta owner beta && hb_wait 5 field_is beta state started || hb_fail "beta's view: $(field beta state)/$(field beta owner)"
+[ "$(field beta failed_on)" = alpha ] || hb_fail "failed_on: '$(field beta failed_on)', expected alpha"
+grep -q "Giving up resources due to failure of marker_B" "$HB_T/alpha/hbd.out" || hb_fail "alpha's log does not name the failure"
+# With auto_failback on and alpha up, the group must not bounce back to alpha where it failed.
+sleep 2
+holds beta || hb_fail "the group left beta again: $(hb_markers | tr '\n' ,)"
+hb_pass "B failed to start on alpha: alpha stopped A, beta runs the group (failed_on alpha)"
+
+# --- 2. start fails on both nodes -> failed, nothing running ----------------------------------
+restart_both
+touch "$HB_T/alpha/FAIL_START_B" "$HB_T/beta/FAIL_START_B"
+hb_start alpha
+hb_start beta
+hb_wait 20 field_is alpha state failed || hb_fail "alpha's view of the group: '$(field alpha state)', expected failed"
+hb_wait 10 field_is beta state failed || hb_fail "beta's view of the group: '$(field beta state)', expected failed"
+sleep 1
+runs_nothing alpha || hb_fail "alpha runs part of the failed group"
+runs_nothing beta || hb_fail "beta runs part of the failed group"
+[ "$(field alpha owner)" = - ] || hb_fail "failed group has owner $(field alpha owner)"
+[ "$(hb_cl alpha rscstatus)/$(hb_cl beta rscstatus)" = none/none ] || hb_fail "rscstatus $(hb_cl alpha rscstatus)/$(hb_cl beta rscstatus)"
+failed_on=$(field alpha failed_on | tr ',' '\n' | sort | tr '\n' ' ')
+[ "$failed_on" = "alpha beta " ] || hb_fail "failed_on: '$failed_on'"
+hb_ctl alpha status | grep -q "failed" || hb_fail "hbctl status does not show failed: $(hb_ctl alpha status)"
+starts=$(hb_markers | grep -c "start A")
+[ "$starts" = 2 ] || hb_fail "A was started $starts times (expected once per node): $(hb_markers | tr '\n' ,)"
+hb_pass "B fails on both nodes: group failed (failed_on alpha beta), nothing running, each node tried once"
+
+# --- 3. stop fails on alpha -> unmanaged, beta does not start it -------------------------------
+restart_both
+hb_start alpha
+hb_start beta
+hb_wait 20 holds alpha || hb_fail "group not on alpha"
+hb_wait 10 field_is beta owner alpha || hb_fail "beta's view: owner $(field beta owner)"
+touch "$HB_T/alpha/FAIL_STOP_A"
+: > "$HB_T/markers.log"
+"$HB_BIN/hb_standby" --socket "$HB_T/alpha/run/hbd.sock" all >/dev/null || hb_fail "hb_standby all refused"
+hb_wait 20 field_is alpha state unmanaged || hb_fail "alpha's view: '$(field alpha state)', expected unmanaged"
+hb_ctl alpha status | grep -q "unmanaged" || hb_fail "hbctl status (text) does not say unmanaged: $(hb_ctl alpha status)"
+hb_log "beta's view of the group: state $(field beta state), owner $(field beta owner)"
+# beta must not start it: watch for a while (retries, reports, a deadtime).
+for _ in $(seq 1 30); do
+  runs_nothing beta || hb_fail "beta started the group although alpha failed to stop it"
+  sleep 0.1
+done
+[ "$(field beta state)" = unmanaged ] || hb_fail "beta's view: '$(field beta state)', expected unmanaged"
+hb_vip_on alpha "$VIP" || hb_fail "the VIP (left of the failed resource) should still be on alpha"
+[ "$(hb_markers | tr '\n' ,)" = "alpha stop B," ] || hb_fail "agents run: $(hb_markers | tr '\n' ,)"
+grep -q "UNMANAGED" "$HB_T/alpha/hbd.out" || hb_fail "alpha's log does not say UNMANAGED"
+hb_pass "A failed to stop on alpha: group unmanaged, VIP left on alpha, beta did not start it"
+
+[ -e "$HB_T/both.log" ] && hb_fail "VIP on both nodes $(wc -l < "$HB_T/both.log") times"
+hb_pass "VIP never on both nodes"
+# Cleanup note: hbd -k on alpha would try to stop A again; the EXIT trap kills the rest.
+rm -f "$HB_T/alpha/FAIL_STOP_A"
