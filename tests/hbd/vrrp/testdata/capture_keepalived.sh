@@ -59,4 +59,4 @@ CP=$!
 ip netns exec $A keepalived -P -n -l -D -f /tmp/vrrpcap/ka/k2.conf -p /tmp/vrrpcap/ka/2.pid -r /tmp/vrrpcap/ka/2v.pid -c /tmp/vrrpcap/ka/2c.pid -b /tmp/vrrpcap/ka/2b.pid > /tmp/vrrpcap/ka/k2.log 2>&1 &
 KP=$!
 sleep 1.5; kill -TERM $KP; wait $CP; wait $KP
-echo done
+echo "captures written"
