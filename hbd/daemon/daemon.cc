@@ -4,6 +4,7 @@
 
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -364,6 +365,13 @@ void Daemon::startResources() {
   resources::AgentRunnerOptions ro;
   ro.paths = agentPaths(opts_.config_dir);
   ro.nodeName = opts_.node;
+  // With the default run dir agents keep their state where they always do (HA_RSCTMP,
+  // /run/resource-agents), as `hbctl agent run` sees it too. Each further hbd on the host (its own
+  // --run-dir) gets its own state dir, so two nodes on one host never share pid or state files.
+  if (opts_.run_dir != DaemonOptions{}.run_dir) {
+    ro.stateDir = opts_.run_dir + "/rsctmp";
+    ::mkdir(ro.stateDir.c_str(), 01755);
+  }
   runner_ = std::make_unique<resources::AgentRunner>(sched_, io_, log_, ro);
 
   // Membership events drive the resource manager; messages of type Cluster carry its reports.

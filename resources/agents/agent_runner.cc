@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "resources/agents/agents.h"
 
@@ -218,7 +219,12 @@ struct AgentRunner::Impl : std::enable_shared_from_this<AgentRunner::Impl> {
           p.argv.insert(p.argv.end(), r.args.begin(), r.args.end());
         } else {
           std::vector<std::pair<int, std::string>> numbered;
-          for (const auto& [k, v] : r.params) numbered.emplace_back(std::stoi(k), v);
+          for (const auto& [k, v] : r.params) {
+            // Only "1", "2", ... are positional; anything else has no place on a command line.
+            char* end = nullptr;
+            const long n = std::strtol(k.c_str(), &end, 10);
+            if (!k.empty() && end != nullptr && *end == '\0' && n > 0) numbered.emplace_back(static_cast<int>(n), v);
+          }
           std::sort(numbered.begin(), numbered.end());
           for (auto& [n, v] : numbered) p.argv.push_back(v);
         }
@@ -229,6 +235,9 @@ struct AgentRunner::Impl : std::enable_shared_from_this<AgentRunner::Impl> {
         break;
       }
     }
+    // Agents keep their runtime state (pid files, state files) here; one directory per hbd, so
+    // several daemons on one host (each with its own --run-dir) do not share it.
+    if (!opt.stateDir.empty()) p.env.push_back("HA_RSCTMP=" + opt.stateDir);
     return p;
   }
 

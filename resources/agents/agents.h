@@ -306,6 +306,7 @@ struct AgentRunnerOptions {
   std::size_t maxLineBytes = 4096;             ///< longer lines are logged cut
   std::size_t maxLoggedLines = 200;            ///< per action and stream; then one notice
   std::string nodeName;                        ///< HA_CURHOST for heartbeat-class scripts
+  std::string stateDir;                        ///< HA_RSCTMP for every agent (empty: the agent's default)
 };
 
 /**
