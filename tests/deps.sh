@@ -6,7 +6,7 @@ PKGS="cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
   libboost-dev libboost-program-options-dev libssl-dev libtinyxml2-dev libgtest-dev libgmock-dev
   libserial-dev nlohmann-json3-dev libfmt-dev
   iproute2 socat nginx-light resource-agents keepalived iputils-arping psmisc kmod procps
-  shellcheck libxml2-utils python3 curl"
+  shellcheck libxml2-utils python3 curl heartbeat"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

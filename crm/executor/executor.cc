@@ -718,7 +718,8 @@ ResourceManager::ResourceManager(Options o, Scheduler& sched, LogSink& log, reso
     for (const auto& p : g.primitives) {
       ResourceStatus rs;
       rs.id = p.id;
-      rs.agent = p.agentName();
+      // The agent that really runs: a heartbeat script not found here falls back to ocf:hbd.
+      rs.agent = actionFor(p, "start", impl_->opts.paths).spec.toString();
       rs.state = "unknown";
       lg.resources.push_back(rs);
     }
