@@ -268,7 +268,11 @@ void applyRealtime(bool on, LogSink& log) {
   // ASan reserves terabytes of shadow address space: locking it would exhaust memory.
   if (kSanitized) {
     HB_LOG(log, Info, Daemon, "realtime: not locking memory in a sanitizer build");
-  } else if (::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+  } else if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 &&
+             ::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    // MCL_ONFAULT (Linux 4.4+) locks each page when it is first touched: everything the
+    // heartbeat path uses stays in memory, without faulting in every page of every shared
+    // library up front (which would triple the resident size). Older kernels lock everything.
     HB_LOG(log, Warning, Daemon, "realtime: cannot lock memory: {}", std::strerror(errno));
   }
   struct sched_param sp {};

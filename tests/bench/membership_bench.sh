@@ -84,9 +84,10 @@ bench_footprint() {
     n0=$(sched_ns "$pid")
     sleep 30
     n1=$(sched_ns "$pid")
-    local rss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    local rss pss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
     local procs; procs=$(ls "/proc/$pid/task" | wc -l)
-    echo "footprint keepalive=$ka: processes=1 threads=$procs VmRSS=${rss} kB ($(awk "BEGIN{printf \"%.2f\", $rss/1024}") MiB)" \
+    echo "footprint keepalive=$ka: processes=1 threads=$procs VmRSS=${rss} kB ($(awk "BEGIN{printf \"%.2f\", $rss/1024}") MiB) PSS=${pss} kB" \
          "CPU=$(awk "BEGIN{printf \"%.3f\", ($n1-$n0)/30e9*100}")% of one core over 30 s"
     hb_stop alpha; hb_stop beta
   done
