@@ -376,27 +376,6 @@ void SerialCore::onRead(const error_code& ec, std::size_t n, std::uint64_t gen) 
   if (!stopped_ && gen == generation_) read();
 }
 
-/** The Link facing the daemon; forwards to the shared actor. */
-class SerialLink final : public Link {
- public:
-  explicit SerialLink(std::shared_ptr<SerialCore> core) : core_(std::move(core)) {}
-  ~SerialLink() override { core_->stop(); }
-  SerialLink(const SerialLink&) = delete;
-  SerialLink& operator=(const SerialLink&) = delete;
-
-  std::string_view name() const override { return core_->name(); }
-  std::size_t maxFrameSize() const override { return kMaxSerialFrameSize; }
-  Result<void> open() override { return core_->start(); }
-  void close() override { core_->stop(); }
-  Result<void> send(ByteView frame) override { return core_->send(frame); }
-  void onFrame(std::function<void(ByteView, const PeerHint&)> deliver) override {
-    core_->setDeliver(std::move(deliver));
-  }
-  const LinkStats& stats() const override { return core_->stats(); }
-
- private:
-  std::shared_ptr<SerialCore> core_;
-};
 
 }  // namespace
 
@@ -412,7 +391,7 @@ Result<LinkPtr> makeSerialLink(const LinkOptions& o, asio::io_context& io, Sched
     return err(Errc::InvalidArgument, "serial reopen interval must be positive");
   }
   auto core = std::make_shared<SerialCore>(o, *baud, io, sched, log);
-  return LinkPtr(std::make_unique<SerialLink>(std::move(core)));
+  return LinkPtr(std::make_unique<ForwardingLink<SerialCore>>(std::move(core), kMaxSerialFrameSize));
 }
 
 }  // namespace hb::link

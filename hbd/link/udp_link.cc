@@ -317,27 +317,6 @@ void UdpCore::onReceive(const error_code& ec, std::size_t n, std::uint64_t gen) 
   if (!stopped_ && gen == generation_) receive();
 }
 
-/** The Link facing the daemon; forwards to the shared actor. */
-class UdpLink final : public Link {
- public:
-  explicit UdpLink(std::shared_ptr<UdpCore> core) : core_(std::move(core)) {}
-  ~UdpLink() override { core_->stop(); }
-  UdpLink(const UdpLink&) = delete;
-  UdpLink& operator=(const UdpLink&) = delete;
-
-  std::string_view name() const override { return core_->name(); }
-  std::size_t maxFrameSize() const override { return kMaxUdpFrameSize; }
-  Result<void> open() override { return core_->start(); }
-  void close() override { core_->stop(); }
-  Result<void> send(ByteView frame) override { return core_->send(frame); }
-  void onFrame(std::function<void(ByteView, const PeerHint&)> deliver) override {
-    core_->setDeliver(std::move(deliver));
-  }
-  const LinkStats& stats() const override { return core_->stats(); }
-
- private:
-  std::shared_ptr<UdpCore> core_;
-};
 
 }  // namespace
 
@@ -385,7 +364,7 @@ Result<LinkPtr> makeUdpLink(const LinkOptions& o, asio::io_context& io, Schedule
       return err(Errc::InvalidArgument, "not a UDP link kind");
   }
   auto core = std::make_shared<UdpCore>(o, std::move(dests), io, sched, log);
-  return LinkPtr(std::make_unique<UdpLink>(std::move(core)));
+  return LinkPtr(std::make_unique<ForwardingLink<UdpCore>>(std::move(core), kMaxUdpFrameSize));
 }
 
 Result<std::vector<std::string>> localIpv4Addresses() {

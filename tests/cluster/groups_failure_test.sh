@@ -14,13 +14,7 @@ hb_bridge alpha beta
 VIP="10.$HB_SUBNET.0.100"
 KEY="IPaddr::$VIP/24/eth0"
 for n in alpha beta; do
-  hb_config "$n" "keepalive 100ms
-deadtime 500ms
-initdead 1
-ucast eth0 ${HB_NODE_IP[alpha]}
-ucast eth0 ${HB_NODE_IP[beta]}
-auto_failback on
-node alpha beta"
+  hb_config "$n" "$(hb_pair_hacf on)"
   printf 'alpha IPaddr::%s/24/eth0 marker::A marker::B\n' "$VIP" > "$HB_T/$n/etc/haresources"
   hb_marker_agent "$n"
 done

@@ -15,13 +15,7 @@ VIP="10.$HB_SUBNET.0.100"
 run_variant() {  # $1 = heartbeat | ocf-fallback
   local variant=$1 n
   for n in alpha beta; do
-    hb_config "$n" "keepalive 100ms
-deadtime 500ms
-initdead 1
-ucast eth0 ${HB_NODE_IP[alpha]}
-ucast eth0 ${HB_NODE_IP[beta]}
-auto_failback off
-node alpha beta"
+    hb_config "$n" "$(hb_pair_hacf off)"
     rm -rf "$HB_T/$n/etc/resource.d"
     hb_marker_agent "$n"
     if [ "$variant" = heartbeat ]; then

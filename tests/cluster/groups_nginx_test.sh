@@ -9,13 +9,7 @@ command -v nginx >/dev/null || hb_fail "nginx is not installed (tests/deps.sh in
 hb_bridge alpha beta client
 VIP="10.$HB_SUBNET.0.100"
 for n in alpha beta; do
-  hb_config "$n" "keepalive 100ms
-deadtime 500ms
-initdead 1
-ucast eth0 ${HB_NODE_IP[alpha]}
-ucast eth0 ${HB_NODE_IP[beta]}
-auto_failback off
-node alpha beta"
+  hb_config "$n" "$(hb_pair_hacf off)"
   conf=$(hb_nginx_site "$n")
   # The same line on both nodes except the per-node nginx.conf (both "machines" share one disk here).
   printf 'alpha IPaddr::%s/24/eth0 ocf:hbd:nginx::configfile=%s\n' "$VIP" "$conf" > "$HB_T/$n/etc/haresources"

@@ -12,13 +12,7 @@ hb_bridge alpha beta
 V1="10.$HB_SUBNET.0.100"   # group G1, preferred by alpha: IPaddr V1, marker A1, marker A2
 V2="10.$HB_SUBNET.0.101"   # group G2, preferred by beta:  IPaddr V2, marker B1, marker B2
 for n in alpha beta; do
-  hb_config "$n" "keepalive 100ms
-deadtime 500ms
-initdead 1
-ucast eth0 ${HB_NODE_IP[alpha]}
-ucast eth0 ${HB_NODE_IP[beta]}
-auto_failback off
-node alpha beta"
+  hb_config "$n" "$(hb_pair_hacf off)"
   printf 'alpha IPaddr::%s/24/eth0 marker::A1 marker::A2\nbeta IPaddr::%s/24/eth0 marker::B1 marker::B2\n' \
     "$V1" "$V2" > "$HB_T/$n/etc/haresources"
   hb_marker_agent "$n"

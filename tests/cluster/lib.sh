@@ -142,6 +142,13 @@ hb_config() {
   chmod 600 "$d/authkeys"
 }
 
+# hb_pair_hacf AUTO_FAILBACK: the ha.cf most two-node tests use (alpha and beta over ucast on
+# eth0, keepalive 100ms, deadtime 500ms), printed for hb_config.
+hb_pair_hacf() {
+  printf '%s\n' "keepalive 100ms" "deadtime 500ms" "initdead 1" "ucast eth0 ${HB_NODE_IP[alpha]}" \
+    "ucast eth0 ${HB_NODE_IP[beta]}" "auto_failback $1" "node alpha beta"
+}
+
 # hb_start NODE [extra hbd args]
 hb_start() {
   local node=$1; shift

@@ -17,13 +17,7 @@ hb_bridge alpha beta client
 VIP="10.$HB_SUBNET.0.100"
 KEY="marker::M"
 for n in alpha beta; do
-  hb_config "$n" "keepalive 100ms
-deadtime 500ms
-initdead 1
-ucast eth0 ${HB_NODE_IP[alpha]}
-ucast eth0 ${HB_NODE_IP[beta]}
-auto_failback off
-node alpha beta"
+  hb_config "$n" "$(hb_pair_hacf off)"
   hb_marker_agent "$n"
   conf=$(hb_nginx_site "$n")
   printf 'vrrp:VI_1 marker::M ocf:hbd:nginx::configfile=%s\n' "$conf" > "$HB_T/$n/etc/haresources"
