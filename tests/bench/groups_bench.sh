@@ -30,21 +30,6 @@ if grep -q '^HB_SANITIZE:STRING=.\+' "$HB_BUILD/CMakeCache.txt" 2>/dev/null; the
 fi
 command -v nginx >/dev/null || hb_fail "nginx is not installed"
 
-stats() {  # "median=X p90=Y min=A max=B n=N" of the numbers on stdin
-  sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n=0"; exit}
-    m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int(0.9*NR+0.999)]; if(p=="")p=a[NR];
-    printf "median=%s p90=%s min=%s max=%s n=%d\n", m, p, a[1], a[NR], NR}'
-}
-
-# log_ms NODE PATTERN OFFSET: ms since the epoch of the first line matching PATTERN in NODE's hbd
-# output after byte OFFSET ("2026/11/29_08:15:50.123 node hbd[pid]: ...").
-log_ms() {
-  local line
-  line=$(tail -c +"$(( $3 + 1 ))" "$HB_T/$1/hbd.out" | grep -m1 -- "$2") || return 1
-  local stamp=${line%% *}
-  local d=${stamp%%_*} t=${stamp#*_}
-  echo $(( $(date -d "${d//\//-} ${t%.*}" +%s) * 1000 + 10#${t##*.} ))
-}
 size_of() { stat -c %s "$HB_T/$1/hbd.out"; }
 
 hb_bridge alpha beta client
@@ -101,7 +86,7 @@ bench_failover() {
       else
         hb_log "trial $i: no outage window in the client's polls"
       fi
-      td=$(log_ms beta "node alpha: is dead" "$off") && detect+=($(( td - t0 )))
+      td=$(hb_log_ms beta "node alpha: is dead" "$off") && detect+=($(( td - t0 )))
       local v u
       v=$(failover_event "VIP"); [ -n "$v" ] && vip+=("$v")
       u=$(failover_event "group started"); [ -n "$u" ] && up+=("$u")
@@ -111,11 +96,11 @@ bench_failover() {
       hb_wait 20 served_by alpha || hb_fail "trial $i: no failback to alpha"
       hb_wait 10 hb_nodestatus_is beta alpha active || hb_fail "trial $i: alpha not active again"
     done
-    echo "failover keepalive=$ka deadtime=$dt outage (client, last answer -> first answer): $(printf '%s\n' "${outage[@]}" | stats)"
-    echo "failover keepalive=$ka deadtime=$dt kill -> first answer from beta:             $(printf '%s\n' "${served[@]}" | stats)"
-    echo "failover keepalive=$ka deadtime=$dt kill -> 'is dead' (beta's log):             $(printf '%s\n' "${detect[@]}" | stats)"
-    echo "failover keepalive=$ka deadtime=$dt declared dead -> VIP plumbed (history):      $(printf '%s\n' "${vip[@]}" | stats)"
-    echo "failover keepalive=$ka deadtime=$dt declared dead -> VIP + nginx started:         $(printf '%s\n' "${up[@]}" | stats)"
+    echo "failover keepalive=$ka deadtime=$dt outage (client, last answer -> first answer): $(printf '%s\n' "${outage[@]}" | hb_stats)"
+    echo "failover keepalive=$ka deadtime=$dt kill -> first answer from beta:             $(printf '%s\n' "${served[@]}" | hb_stats)"
+    echo "failover keepalive=$ka deadtime=$dt kill -> 'is dead' (beta's log):             $(printf '%s\n' "${detect[@]}" | hb_stats)"
+    echo "failover keepalive=$ka deadtime=$dt declared dead -> VIP plumbed (history):      $(printf '%s\n' "${vip[@]}" | hb_stats)"
+    echo "failover keepalive=$ka deadtime=$dt declared dead -> VIP + nginx started:         $(printf '%s\n' "${up[@]}" | hb_stats)"
     hb_stop alpha
     hb_stop beta
   done
@@ -135,15 +120,15 @@ bench_standby() {
     hb_wait 20 served_by "$peer" || hb_fail "standby trial $i: $peer never served"
     sleep 0.3
     kill "$ppid" 2>/dev/null
-    ts=$(log_ms "$holder" "Going standby \[all\]" "$offh") && tu=$(log_ms "$peer" "Group .* started on $peer" "$offp") &&
+    ts=$(hb_log_ms "$holder" "Going standby \[all\]" "$offh") && tu=$(hb_log_ms "$peer" "Group .* started on $peer" "$offp") &&
       moves+=($(( tu - ts )))
     waits+=($(( t1 - t0 )))
     read -r b e gap < <(hb_http_outage "$poll" "$t0" "$peer") && clients+=("$gap")
     local x=$holder; holder=$peer; peer=$x
   done
-  echo "hb_standby all, VIP + nginx: 'Going standby' -> 'Group started' on the peer (logs): $(printf '%s\n' "${moves[@]}" | stats)"
-  echo "hb_standby all, VIP + nginx: client gap (last answer -> first from the peer):      $(printf '%s\n' "${clients[@]}" | stats)"
-  echo "hb_standby all --wait, VIP + nginx: command duration:                               $(printf '%s\n' "${waits[@]}" | stats) ($wait_fail of $TRIALS exited non-zero)"
+  echo "hb_standby all, VIP + nginx: 'Going standby' -> 'Group started' on the peer (logs): $(printf '%s\n' "${moves[@]}" | hb_stats)"
+  echo "hb_standby all, VIP + nginx: client gap (last answer -> first from the peer):      $(printf '%s\n' "${clients[@]}" | hb_stats)"
+  echo "hb_standby all --wait, VIP + nginx: command duration:                               $(printf '%s\n' "${waits[@]}" | hb_stats) ($wait_fail of $TRIALS exited non-zero)"
   hb_stop alpha
   hb_stop beta
 }

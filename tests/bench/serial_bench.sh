@@ -18,22 +18,6 @@ TRIALS=${TRIALS:-10}
 BAUD=19200
 TTY_A=$HB_T/ttyA TTY_B=$HB_T/ttyB
 
-# Timestamp (ms since epoch) of the first log line matching $2 in node $1's output after byte $3.
-log_ms() {
-  local line
-  line=$(tail -c +"$(( $3 + 1 ))" "$HB_T/$1/hbd.out" | grep -m1 -- "$2") || return 1
-  # 2026/11/29_08:15:50.123 node hbd[pid]: ...
-  local stamp=${line%% *}
-  local d=${stamp%%_*} t=${stamp#*_}
-  echo $(( $(date -d "${d//\//-} ${t%.*}" +%s) * 1000 + 10#${t##*.} ))
-}
-
-stats() {  # prints "median=X p90=Y min=A max=B n=N" of the numbers on stdin
-  sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n=0"; exit}
-    m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int(0.9*NR+0.999)]; if(p=="")p=a[NR];
-    printf "median=%s p90=%s min=%s max=%s n=%d\n", m, p, a[1], a[NR], NR}'
-}
-
 setup() {
   hb_ns alpha
   hb_ns beta
@@ -106,10 +90,10 @@ bench_detect() {
     local t0; t0=$(hb_now_ms)
     hb_kill9 beta
     hb_wait 15 hb_nodestatus_is alpha beta dead || { hb_log "trial $i: not detected"; continue; }
-    local t1; t1=$(log_ms alpha "node beta: is dead" "$off") || t1=$(hb_now_ms)
+    local t1; t1=$(hb_log_ms alpha "node beta: is dead" "$off") || t1=$(hb_now_ms)
     results+=($(( t1 - t0 )))
   done
-  echo "detect serial only keepalive=$ka deadtime=$dt: $(printf '%s\n' "${results[@]}" | stats) (ms, kill -9 -> 'is dead' log line)"
+  echo "detect serial only keepalive=$ka deadtime=$dt: $(printf '%s\n' "${results[@]}" | hb_stats) (ms, kill -9 -> 'is dead' log line)"
   echo "detect trials (ms): ${results[*]}"
   hb_stop alpha
 }

@@ -199,6 +199,23 @@ hb_expect_nodestatus() {
     || hb_fail "$node sees $peer as '$(hb_cl "$node" nodestatus "$peer" 2>&1)', expected '$state' within ${secs}s"
 }
 
+# hb_log_ms NODE PATTERN OFFSET: ms since the epoch of the first line matching PATTERN in NODE's
+# hbd output after byte OFFSET (lines start "2026/11/29_08:15:50.123 node hbd[pid]: ..."). For benchmarks.
+hb_log_ms() {
+  local line
+  line=$(tail -c +"$(( $3 + 1 ))" "$HB_T/$1/hbd.out" | grep -m1 -- "$2") || return 1
+  local stamp=${line%% *}
+  local d=${stamp%%_*} t=${stamp#*_}
+  echo $(( $(date -d "${d//\//-} ${t%.*}" +%s) * 1000 + 10#${t##*.} ))
+}
+
+# hb_stats: "median=X p90=Y min=A max=B n=N" of the numbers on stdin. For benchmarks.
+hb_stats() {
+  sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n=0"; exit}
+    m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int(0.9*NR+0.999)]; if(p=="")p=a[NR];
+    printf "median=%s p90=%s min=%s max=%s n=%d\n", m, p, a[1], a[NR], NR}'
+}
+
 # hb_now_ms: wall clock in ms, for measurements printed by tests and benchmarks.
 hb_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
