@@ -382,7 +382,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
 
   static std::string vipOf(const cib::Primitive& p) {
     for (const auto& kv : p.params) {
-      if (kv.name == "ip" || kv.name == "1") return kv.value;
+      // "ip", or heartbeat's positional "10.0.0.5/24/eth0": the address is the part before '/'.
+      if (kv.name == "ip" || kv.name == "1") return kv.value.substr(0, kv.value.find('/'));
     }
     if (p.ocf_fallback) {
       for (const auto& kv : p.ocf_fallback->params) {

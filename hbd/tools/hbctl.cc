@@ -65,10 +65,11 @@ void printStatus(const Json& st) {
     std::cout << "  " << g.value("id", "") << "\t" << g.value("state", "") << "\ton "
               << (g["owner"].is_null() ? std::string("-") : g.value("owner", "")) << "\n";
     for (const auto& r : g["resources"]) {
-      std::cout << "    " << r.value("id", "") << "\t" << r.value("state", "") << "\n";
+      std::cout << "    " << r.value("id", "") << "\t" << r.value("state", "") << " here\t(" << r.value("agent", "")
+                << ")\n";
     }
   }
-  if (st.contains("vrrp")) {
+  if (st.contains("vrrp") && !st["vrrp"].empty()) {
     std::cout << "\nVRRP instances:\n";
     for (const auto& v : st["vrrp"]) {
       std::cout << "  " << v.value("name", "") << "\tvrid " << v.value("vrid", 0) << "\t" << v.value("state", "")
