@@ -149,6 +149,17 @@ hb_pair_hacf() {
     "ucast eth0 ${HB_NODE_IP[beta]}" "auto_failback $1" "node alpha beta"
 }
 
+# hb_serial_pair_config TTY_ALPHA TTY_BETA: alpha and beta joined only by a serial link (19200 baud,
+# keepalive 200ms, deadtime 2: serial is slower than Ethernet).
+hb_serial_pair_config() {
+  local n dev
+  for n in alpha beta; do
+    if [ "$n" = alpha ]; then dev=$1; else dev=$2; fi
+    hb_config "$n" "$(printf '%s\n' "keepalive 200ms" "deadtime 2" "warntime 1" "initdead 3" "baud 19200" \
+      "serial $dev" "auto_failback off" "node alpha beta")"
+  done
+}
+
 # hb_start NODE [extra hbd args]
 hb_start() {
   local node=$1; shift

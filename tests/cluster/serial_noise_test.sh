@@ -24,17 +24,7 @@ for end in A B; do
   HB_PIDS+=($!)
 done
 hb_wait 5 test -e "$TTY_A" -a -e "$TTY_B" -a -e "$HB_T/relayA" -a -e "$HB_T/relayB" || hb_fail "socat ptys missing"
-for n in alpha beta; do
-  if [ "$n" = alpha ]; then dev=$TTY_A; else dev=$TTY_B; fi
-  hb_config "$n" "keepalive 200ms
-deadtime 2
-warntime 1
-initdead 3
-baud 19200
-serial $dev
-auto_failback off
-node alpha beta"
-done
+hb_serial_pair_config "$TTY_A" "$TTY_B"
 hb_start alpha; hb_start beta
 PID_A=${HB_NODE_PID[alpha]} PID_B=${HB_NODE_PID[beta]}
 

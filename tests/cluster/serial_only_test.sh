@@ -51,17 +51,7 @@ log_ms() {
 }
 link_json_is() { [ "$(link_json "$1" "$2")" = "$3" ]; }
 
-for n in alpha beta; do
-  if [ "$n" = alpha ]; then dev=$TTY_A; else dev=$TTY_B; fi
-  hb_config "$n" "keepalive 200ms
-deadtime 2
-warntime 1
-initdead 3
-baud 19200
-serial $dev
-auto_failback off
-node alpha beta"
-done
+hb_serial_pair_config "$TTY_A" "$TTY_B"
 # hbd starts before the cable exists: a missing device is retried in the background, not fatal.
 hb_start alpha; hb_start beta
 PID_A=${HB_NODE_PID[alpha]}; PID_B=${HB_NODE_PID[beta]}
