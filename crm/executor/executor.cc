@@ -356,7 +356,6 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
       sendReport(true);
       return;
     }
-    const auto& p = g->primitives[i];
     runAction(gid, i, "start", [this, gid, i](const resources::ActionResult& r) {
       auto& lg2 = local[gid];
       const auto& prim = group(gid)->primitives[i];
@@ -377,7 +376,6 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
       // Release the whole group right to left, the failed resource included (heartbeat does).
       runStop(gid, static_cast<int>(i), 0, /*after_failed_start=*/true);
     });
-    (void)p;
   }
 
   static std::string vipOf(const cib::Primitive& p) {
