@@ -163,12 +163,8 @@ std::vector<LogicalLine> logicalLines(std::string_view text, DiagnosticList& dia
   LogicalLine current;
   bool continuing = false;
   int lineno = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  for (std::string_view raw : splitLines(text)) {
     ++lineno;
-    std::size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == text.npos ? text.npos : nl - pos);
-    pos = nl == text.npos ? text.size() : nl + 1;
     // 1. Everything from '#' to the end of the line is a comment (a continuation included).
     raw = raw.substr(0, raw.find('#'));
     for (std::size_t i = 0; i < raw.size(); ++i) {

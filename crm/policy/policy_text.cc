@@ -55,12 +55,8 @@ ParseResult<SimulationInput> parseClusterView(std::string_view text, std::string
   SimulationInput in;
   std::set<std::string> groups_seen;
   int lineno = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  for (std::string_view line : splitLines(text)) {
     ++lineno;
-    std::size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == text.npos ? text.npos : nl - pos);
-    pos = nl == text.npos ? text.size() : nl + 1;
     line = line.substr(0, line.find('#'));
     auto w = words(line);
     if (w.empty()) continue;

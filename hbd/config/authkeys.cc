@@ -47,12 +47,8 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
   std::map<int, int> keyLines;
 
   int line = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  for (std::string_view raw : splitLines(text)) {
     ++line;
-    std::size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
 
     auto tokens = splitTokens(raw, kWhitespace);
     if (tokens.empty() || tokens[0].front() == '#') continue;

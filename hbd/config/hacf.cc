@@ -845,12 +845,8 @@ void finish(State& s) {
 ParseResult<HaCf> parseHaCf(std::string_view text, std::string_view path) {
   State s(path);
   int line = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  for (std::string_view raw : splitLines(text)) {
     ++line;
-    std::size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
     // heartbeat: everything from '#' is a comment; the line ends at the first CR or LF.
     raw = raw.substr(0, raw.find('#'));
     raw = raw.substr(0, raw.find('\r'));

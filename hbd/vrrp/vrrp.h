@@ -196,6 +196,10 @@ struct Decoded {
 /** The RFC 1071 Internet checksum (one's complement of the one's-complement sum). */
 std::uint16_t internetChecksum(std::span<const std::uint8_t> data, std::uint32_t initial_sum = 0);
 
+/** The advertisement an instance configured as `c` sends with priority `prio` (addresses, advert
+ *  interval, and PASS authentication for VRRPv2). */
+Advert advertFor(const InstanceConf& c, std::uint8_t prio);
+
 /**
  * Encodes the VRRP message (no IP header), computing the checksum. v3 needs the IP source and
  * destination for its pseudo-header; v2 ignores them. The interval is rounded down to whole

@@ -97,6 +97,20 @@ std::uint16_t internetChecksum(std::span<const std::uint8_t> data, std::uint32_t
   return static_cast<std::uint16_t>(~sum & 0xffff);
 }
 
+Advert advertFor(const InstanceConf& c, std::uint8_t prio) {
+  Advert a;
+  a.version = c.version;
+  a.vrid = static_cast<std::uint8_t>(c.vrid);
+  a.priority = prio;
+  a.interval = c.advert_int;
+  for (const auto& v : c.vips) a.addresses.push_back(v.address);
+  if (c.version == 2 && !c.auth_pass.empty()) {
+    a.auth_type = 1;
+    std::copy(c.auth_pass.begin(), c.auth_pass.end(), a.auth_data.begin());
+  }
+  return a;
+}
+
 std::vector<std::uint8_t> encodeVrrp(const Advert& advert, Ipv4Address src, Ipv4Address dst) {
   const std::size_t naddr = std::min<std::size_t>(advert.addresses.size(), 255);
   const bool v3 = advert.version == 3;

@@ -59,16 +59,7 @@ int VrrpRouter::Impl::vipIfindex(const Inst& in, const VirtualAddress& v) const 
 
 void VrrpRouter::Impl::sendAdvert(Inst& in, std::uint8_t prio) {
   const InstanceConf& c = *in.conf;
-  Advert a;
-  a.version = c.version;
-  a.vrid = static_cast<std::uint8_t>(c.vrid);
-  a.priority = prio;
-  a.interval = c.advert_int;
-  for (const auto& v : c.vips) a.addresses.push_back(v.address);
-  if (c.version == 2 && !c.auth_pass.empty()) {
-    a.auth_type = 1;
-    std::copy(c.auth_pass.begin(), c.auth_pass.end(), a.auth_data.begin());
-  }
+  const Advert a = advertFor(c, prio);
   std::vector<Ipv4Address> dsts = c.unicast_peers;
   if (dsts.empty()) dsts.push_back(kVrrpGroup);
   for (const auto& dst : dsts) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "resources/base/result.h"
@@ -40,6 +41,12 @@ struct ParseResult {
   /** Usable: a value and no error. */
   bool ok() const { return value.has_value() && !hasErrors(); }
 };
+
+/**
+ * The lines of a config file, without their '\n' (a final line without one included; no empty
+ * line after a final '\n'). Line N of the file is element N-1. Views into `text`.
+ */
+std::vector<std::string_view> splitLines(std::string_view text);
 
 /** Collects diagnostics for one file; helper for parsers. */
 class DiagnosticList {

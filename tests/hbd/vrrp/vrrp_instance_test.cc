@@ -61,16 +61,7 @@ class Wire {
       n.sent.push_back(prio);
       n.last_sent = sched_.now();
       if (!n.connected) return;
-      Advert a;
-      a.version = c.version;
-      a.vrid = static_cast<std::uint8_t>(c.vrid);
-      a.priority = prio;
-      a.interval = c.advert_int;
-      for (const auto& v : c.vips) a.addresses.push_back(v.address);
-      if (c.version == 2 && !c.auth_pass.empty()) {
-        a.auth_type = 1;
-        std::copy(c.auth_pass.begin(), c.auth_pass.end(), a.auth_data.begin());
-      }
+      const Advert a = advertFor(c, prio);
       auto bytes = encodeIpv4Packet(a, n.addr, kVrrpGroup, 1);
       sched_.post([this, bytes, from = &n] { deliver(bytes, from); });
     };

@@ -29,5 +29,12 @@ TEST(Diagnostic, CompilerFormat) {
   EXPECT_EQ(e.describe(), "x:3: bad");
 }
 
+TEST(SplitLines, LinesWithoutNewlinesAndNoEmptyTail) {
+  EXPECT_EQ(splitLines("a\n\nb"), (std::vector<std::string_view>{"a", "", "b"}));
+  EXPECT_EQ(splitLines("a\nb\n"), (std::vector<std::string_view>{"a", "b"}));
+  EXPECT_EQ(splitLines("x\r\n"), (std::vector<std::string_view>{"x\r"}));
+  EXPECT_TRUE(splitLines("").empty());
+}
+
 }  // namespace
 }  // namespace hb
