@@ -5,15 +5,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "resources/base/text.h"
+
 namespace hb::cib {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string> splitOn(std::string_view s, char sep) {
   std::vector<std::string> out;
@@ -43,7 +39,7 @@ std::string_view autoFailbackName(AutoFailback a) {
 }
 
 std::optional<AutoFailback> parseAutoFailback(std::string_view text) {
-  const std::string v = lower(text);
+  const std::string v = hb::toLower(text);
   if (v == "legacy") return AutoFailback::Legacy;
   if (v == "on" || v == "yes" || v == "true" || v == "y" || v == "1") return AutoFailback::On;
   if (v == "off" || v == "no" || v == "false" || v == "n" || v == "0") return AutoFailback::Off;

@@ -9,18 +9,14 @@
 #include <map>
 #include <set>
 
+#include "resources/base/text.h"
+
 namespace hb::haresources {
 
 namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string_view> splitFields(std::string_view s) {
   std::vector<std::string_view> out;
@@ -320,7 +316,7 @@ ParseResult<cib::Cib> parseHaresources(std::string_view text, std::string_view p
   DiagnosticList diags{std::string(path)};
   cib::Cib cib;
   for (const auto& n : known_nodes) {
-    std::string l = lower(n);
+    std::string l = hb::toLower(n);
     if (std::find(cib.nodes.begin(), cib.nodes.end(), l) == cib.nodes.end()) cib.nodes.push_back(l);
   }
   std::map<std::string, int> keys;       // group key -> line
@@ -340,7 +336,7 @@ ParseResult<cib::Cib> parseHaresources(std::string_view text, std::string_view p
       }
       g.follows_vrrp = std::string(inst);
     } else {
-      const std::string node = lower(nodefield);
+      const std::string node = hb::toLower(nodefield);
       if (looksLikeIpAddress(node) || node.find(':') != std::string::npos ||
           node.find('/') != std::string::npos || !isPlainName(node)) {
         diags.error(line, "'" + std::string(nodefield) +

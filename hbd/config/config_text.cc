@@ -16,56 +16,9 @@
 namespace hb::config {
 namespace detail {
 
-std::vector<std::string_view> splitTokens(std::string_view text, std::string_view delims) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    pos = text.find_first_not_of(delims, pos);
-    if (pos == std::string_view::npos) break;
-    std::size_t end = text.find_first_of(delims, pos);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(text.substr(pos, end - pos));
-    pos = end;
-  }
-  return out;
-}
-
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-namespace {
-bool equalsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && toLower(a) == toLower(b);
-}
-}  // namespace
-
-std::optional<bool> parseBool(std::string_view s) {
-  for (std::string_view t : {"true", "on", "yes", "y", "1"}) {
-    if (equalsNoCase(s, t)) return true;
-  }
-  for (std::string_view f : {"false", "off", "no", "n", "0"}) {
-    if (equalsNoCase(s, f)) return false;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::int64_t> parseInt(std::string_view s, std::int64_t min, std::int64_t max) {
-  if (s.empty()) return std::nullopt;
-  std::int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  if (v < min || v > max) return std::nullopt;
-  return v;
-}
-
 bool isTimeUnit(std::string_view s) {
-  return equalsNoCase(s, "ms") || equalsNoCase(s, "msec") || equalsNoCase(s, "us") ||
-         equalsNoCase(s, "usec");
+  return iequals(s, "ms") || iequals(s, "msec") || iequals(s, "us") ||
+         iequals(s, "usec");
 }
 
 std::optional<std::int64_t> parseTimeMs(std::string_view s) {
@@ -93,9 +46,9 @@ std::optional<std::int64_t> parseTimeMs(std::string_view s) {
   double ms = 0;
   if (unit.empty()) {
     ms = value * 1000.0;
-  } else if (equalsNoCase(unit, "ms") || equalsNoCase(unit, "msec")) {
+  } else if (iequals(unit, "ms") || iequals(unit, "msec")) {
     ms = value;
-  } else if (equalsNoCase(unit, "us") || equalsNoCase(unit, "usec")) {
+  } else if (iequals(unit, "us") || iequals(unit, "usec")) {
     ms = value / 1000.0;
   } else {
     return std::nullopt;
@@ -106,85 +59,6 @@ std::optional<std::int64_t> parseTimeMs(std::string_view s) {
 }
 
 std::string formatMs(std::int64_t ms) { return std::to_string(ms) + "ms"; }
-
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  // Two rows of the classic table; on the stack for the short words this is used for.
-  constexpr std::size_t kSmall = 64;
-  std::array<std::size_t, kSmall + 1> smallPrev{}, smallCur{};
-  std::vector<std::size_t> bigPrev, bigCur;
-  std::size_t* prev = smallPrev.data();
-  std::size_t* cur = smallCur.data();
-  if (b.size() > kSmall) {
-    bigPrev.resize(b.size() + 1);
-    bigCur.resize(b.size() + 1);
-    prev = bigPrev.data();
-    cur = bigCur.data();
-  }
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string_view suggest(std::string_view word, std::span<const std::string_view> candidates) {
-  if (word.empty() || word.size() > 64) return {};  // nobody mistypes a directive that badly
-  std::string lower = toLower(word);
-  // Allow about one typo per three letters, at least one, at most three.
-  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
-  std::string_view best;
-  std::size_t bestDistance = limit + 1;
-  for (std::string_view c : candidates) {
-    std::size_t lengthGap =
-        c.size() > lower.size() ? c.size() - lower.size() : lower.size() - c.size();
-    if (lengthGap >= bestDistance) continue;  // cannot beat the best so far
-    std::size_t d = editDistance(lower, c);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-std::string printable(std::string_view s) {
-  constexpr std::size_t kMax = 64;
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c > 0x7e) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  return out;
-}
-
-std::optional<std::uint32_t> parseIpv4(std::string_view s) {
-  auto parts = splitTokens(s, ".");
-  if (parts.size() != 4 || std::count(s.begin(), s.end(), '.') != 3) return std::nullopt;
-  if (s.front() == '.' || s.back() == '.') return std::nullopt;
-  std::uint32_t value = 0;
-  for (std::string_view p : parts) {
-    if (p.size() > 3 || p.find_first_not_of("0123456789") != std::string_view::npos) {
-      return std::nullopt;
-    }
-    auto v = parseInt(p, 0, 255);
-    if (!v) return std::nullopt;
-    value = (value << 8) | static_cast<std::uint32_t>(*v);
-  }
-  return value;
-}
 
 bool isInterfaceName(std::string_view s) {
   if (s.empty() || s.size() > 15 || s == "." || s == "..") return false;

@@ -2,6 +2,8 @@
 // Serial framing: COBS + CRC-32 encoder and the resynchronising SerialFrameReader.
 #include "hbd/link/serial_frame.h"
 
+#include "resources/base/crc32.h"
+
 #include <array>
 
 namespace hb::link {
@@ -9,17 +11,6 @@ namespace {
 
 constexpr std::size_t kCrcSize = 4;
 constexpr std::uint8_t kCobsMaxCode = 0xFF;  // a block of 254 non-zero bytes, no implied zero
-
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kCrcTable = makeCrcTable();
 
 /** Streaming COBS encoder appending to `out`; finish() closes the last block. */
 class CobsEncoder {
@@ -72,12 +63,6 @@ bool cobsDecode(const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& 
 
 }  // namespace
 
-std::uint32_t crc32(ByteView data) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (const std::uint8_t b : data) c = kCrcTable[(c ^ b) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
 std::size_t maxEncodedSerialFrameSize(std::size_t payload_size) {
   const std::size_t raw = payload_size + kCrcSize;
   return raw + raw / 254 + 1 + 2;  // COBS overhead + two delimiters
@@ -88,7 +73,7 @@ void encodeSerialFrame(ByteView payload, std::vector<std::uint8_t>& out) {
   out.push_back(kSerialFrameDelimiter);
   CobsEncoder enc(out);
   for (const std::uint8_t b : payload) enc.put(b);
-  const std::uint32_t crc = crc32(payload);
+  const std::uint32_t crc = hb::crc32(payload);
   for (std::size_t k = 0; k < kCrcSize; ++k) enc.put(static_cast<std::uint8_t>(crc >> (8 * k)));
   enc.finish();
   out.push_back(kSerialFrameDelimiter);
@@ -148,7 +133,7 @@ void SerialFrameReader::finishSegment(const std::function<void(ByteView)>& on_fr
     wire_crc |= static_cast<std::uint32_t>(decoded_[n + k]) << (8 * k);
   }
   const ByteView payload(decoded_.data(), n);
-  if (crc32(payload) != wire_crc) {
+  if (hb::crc32(payload) != wire_crc) {
     ++bad_;
     return;
   }

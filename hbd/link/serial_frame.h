@@ -25,10 +25,6 @@ namespace hb::link {
  */
 inline constexpr std::uint8_t kSerialFrameDelimiter = 0x00;
 
-/** CRC-32 (IEEE 802.3, reflected, init and final xor 0xFFFFFFFF):
- *  crc32("123456789") = 0xCBF43926. */
-std::uint32_t crc32(ByteView data);
-
 /** Largest number of bytes encodeSerialFrame() appends for a payload of `payload_size` bytes. */
 std::size_t maxEncodedSerialFrameSize(std::size_t payload_size);
 

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "hbd/message/message_private.h"
+#include "resources/base/crc32.h"
 
 namespace hb::message {
 
@@ -34,20 +35,6 @@ std::size_t authCodeSize(AuthMethod m) {
 namespace detail {
 namespace {
 
-// OpenSSL has no CRC-32, and linking zlib for a 256-entry table would add a third-party
-// dependency to hb_message for ~20 lines; heartbeat's own crc plug-in is hand-written too.
-// The table is built at compile time.
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kCrcTable = makeCrcTable();
-
 const EVP_MD* digestFor(AuthMethod m) {
   switch (m) {
     case AuthMethod::Md5: return EVP_md5();
@@ -60,17 +47,11 @@ const EVP_MD* digestFor(AuthMethod m) {
 
 }  // namespace
 
-std::uint32_t crc32(ByteView data) {
-  std::uint32_t c = 0xFFFFFFFFU;
-  for (std::uint8_t b : data) c = kCrcTable[(c ^ b) & 0xFFU] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFU;
-}
-
 bool computeAuth(const AuthKey& key, ByteView data, Bytes& out) {
   const std::size_t n = authCodeSize(key.method);
   out.assign(n, 0);
   if (key.method == AuthMethod::Crc) {
-    const std::uint32_t c = crc32(data);
+    const std::uint32_t c = hb::crc32(data);
     out = {static_cast<std::uint8_t>(c >> 24), static_cast<std::uint8_t>(c >> 16),
            static_cast<std::uint8_t>(c >> 8), static_cast<std::uint8_t>(c)};
     return true;

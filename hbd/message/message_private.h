@@ -8,8 +8,6 @@
 
 namespace hb::message::detail {
 
-/** zlib-compatible CRC-32 (reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF). */
-std::uint32_t crc32(ByteView data);
 
 /**
  * Computes the auth code of `data` with `key` into `out` (resized to authCodeSize(key.method)).

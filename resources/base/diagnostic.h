@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "resources/base/result.h"
+#include "resources/base/text.h"  // splitLines, used by every parser
 
 namespace hb {
 
@@ -41,12 +42,6 @@ struct ParseResult {
   /** Usable: a value and no error. */
   bool ok() const { return value.has_value() && !hasErrors(); }
 };
-
-/**
- * The lines of a config file, without their '\n' (a final line without one included; no empty
- * line after a final '\n'). Line N of the file is element N-1. Views into `text`.
- */
-std::vector<std::string_view> splitLines(std::string_view text);
 
 /** Collects diagnostics for one file; helper for parsers. */
 class DiagnosticList {

@@ -34,12 +34,6 @@ Bytes cat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-TEST(SerialFrame, Crc32MatchesTheStandardCheckValue) {
-  const Bytes check = b("123456789");
-  EXPECT_EQ(crc32(v(check)), 0xCBF43926u);
-  EXPECT_EQ(crc32(ByteView()), 0u);
-}
-
 TEST(SerialFrame, EncodedFrameHasDelimitersOnlyAtTheEnds) {
   const Bytes payload = {0, 0, 1, 0, 2, 0, 0};
   const Bytes wire = encodeSerialFrame(v(payload));
