@@ -11,18 +11,6 @@ namespace hb::cib {
 
 namespace {
 
-std::vector<std::string> splitOn(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t pos = s.find(sep, start);
-    out.emplace_back(s.substr(start, pos == std::string_view::npos ? s.npos : pos - start));
-    if (pos == std::string_view::npos) break;
-    start = pos + 1;
-  }
-  return out;
-}
-
 bool startsWithDigit(std::string_view s) {
   return !s.empty() && std::isdigit(static_cast<unsigned char>(s.front())) != 0;
 }
@@ -91,19 +79,19 @@ std::optional<OcfFallback> heartbeatToOcf(std::string_view type,
   if (type == "IPaddr" || type == "IPaddr2") {
     // resource.d/IPaddr{,2}: exactly one spec ip[/cidr[/nic][/bcast]] (or ip/cidr/bcast).
     if (args.size() != 1) return std::nullopt;
-    const auto f = splitOn(args[0], '/');
+    const auto f = hb::split(args[0], "/");
     if (f.size() > 4 || f[0].empty()) return std::nullopt;
-    OcfFallback out{"hbd", "IPaddr", {{"ip", f[0]}}};
-    if (f.size() >= 2 && !f[1].empty()) out.params.push_back({"cidr_netmask", f[1]});
+    OcfFallback out{"hbd", "IPaddr", {{"ip", std::string(f[0])}}};
+    if (f.size() >= 2 && !f[1].empty()) out.params.push_back({"cidr_netmask", std::string(f[1])});
     if (f.size() >= 3 && !f[2].empty()) {
       if (startsWithDigit(f[2])) {
         if (f.size() == 4) return std::nullopt;  // ip/cidr/bcast/x fits no form
-        out.params.push_back({"broadcast", f[2]});
+        out.params.push_back({"broadcast", std::string(f[2])});
       } else {
-        out.params.push_back({"nic", f[2]});
+        out.params.push_back({"nic", std::string(f[2])});
       }
     }
-    if (f.size() == 4 && !f[3].empty()) out.params.push_back({"broadcast", f[3]});
+    if (f.size() == 4 && !f[3].empty()) out.params.push_back({"broadcast", std::string(f[3])});
     return out;
   }
   if (type == "Filesystem") {

@@ -18,54 +18,7 @@ namespace {
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r'; }
 
-std::vector<std::string_view> splitFields(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && isBlank(s[i])) ++i;
-    std::size_t start = i;
-    while (i < s.size() && !isBlank(s[i])) ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-/** Splits "a::b::c" into {"a","b","c"}. */
-std::vector<std::string> splitColons(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t pos = s.find("::", start);
-    out.emplace_back(s.substr(start, pos == s.npos ? s.npos : pos - start));
-    if (pos == s.npos) break;
-    start = pos + 2;
-  }
-  return out;
-}
-
-std::vector<std::string> splitChar(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t pos = s.find(sep, start);
-    out.emplace_back(s.substr(start, pos == s.npos ? s.npos : pos - start));
-    if (pos == s.npos) break;
-    start = pos + 1;
-  }
-  return out;
-}
-
-bool isIpv4(std::string_view s) {
-  auto parts = splitChar(s, '.');
-  if (parts.size() != 4) return false;
-  for (const auto& p : parts) {
-    if (p.empty() || p.size() > 3) return false;
-    int v = 0;
-    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
-    if (ec != std::errc() || end != p.data() + p.size() || v > 255) return false;
-  }
-  return true;
-}
+bool isIpv4(std::string_view s) { return hb::parseIpv4(s).has_value(); }
 
 bool isNetmask(std::string_view s) {
   if (isIpv4(s)) return true;  // dotted netmask, as the IPaddr agents also accept
@@ -99,7 +52,8 @@ bool isInterfaceName(std::string_view s) {
 /** Checks IPaddr/IPaddr2's ip[/cidr[/nic][/bcast]] spec; reports at `line`. */
 void checkIpSpec(std::string_view type, std::string_view spec, int line, DiagnosticList& diags) {
   const std::string what = std::string(type) + "::" + std::string(spec);
-  auto f = splitChar(spec, '/');
+  const auto f_views = hb::split(spec, "/");
+  std::vector<std::string> f(f_views.begin(), f_views.end());
   if (!isIpv4(f[0])) {
     diags.error(line, "'" + f[0] + "' is not an IPv4 address (in " + what + ")");
   }
@@ -209,7 +163,8 @@ std::optional<cib::Primitive> parseResourceField(std::string_view field, int lin
   cib::Primitive p;
   p.source = std::string(field);
   std::string canon = looksLikeIpAddress(field) ? "IPaddr::" + std::string(field) : std::string(field);
-  auto parts = splitColons(canon);
+  const auto parts_views = hb::split(canon, "::");
+  std::vector<std::string> parts(parts_views.begin(), parts_views.end());
   const std::string name = parts[0];
   std::vector<std::string> args;
   for (std::size_t i = 1; i < parts.size(); ++i) {
@@ -229,7 +184,8 @@ std::optional<cib::Primitive> parseResourceField(std::string_view field, int lin
     p.cls = "heartbeat";
     p.type = name;
   } else {
-    auto c = splitChar(name, ':');
+    const auto c_views = hb::split(name, ":");
+    std::vector<std::string> c(c_views.begin(), c_views.end());
     if (c[0] == "ocf") {
       if (c.size() != 3 || !isPlainName(c[1]) || !isPlainName(c[2])) {
         diags.error(line, "'" + name + "': OCF resources are written ocf:PROVIDER:TYPE");
@@ -324,7 +280,7 @@ ParseResult<cib::Cib> parseHaresources(std::string_view text, std::string_view p
   std::set<std::string> ids;
 
   for (const auto& ll : logicalLines(text, diags)) {
-    auto fields = splitFields(ll.text);
+    auto fields = hb::splitTokens(ll.text, " \t\f\v\r");
     if (fields.empty()) continue;
     const int line = ll.line;
     cib::Group g;

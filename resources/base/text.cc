@@ -27,6 +27,17 @@ std::string_view trim(std::string_view s, std::string_view blanks) {
   return s.substr(b, e - b + 1);
 }
 
+std::vector<std::string_view> split(std::string_view text, std::string_view sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t pos = sep.empty() ? std::string_view::npos : text.find(sep, start);
+    out.push_back(text.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+    if (pos == std::string_view::npos) return out;
+    start = pos + sep.size();
+  }
+}
+
 std::vector<std::string_view> splitLines(std::string_view text) {
   std::vector<std::string_view> out;
   std::size_t pos = 0;

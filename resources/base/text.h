@@ -24,6 +24,10 @@ bool iequals(std::string_view a, std::string_view b);
 /** Splits on any character of `delims`, dropping empty pieces. Views point into `text`. */
 std::vector<std::string_view> splitTokens(std::string_view text, std::string_view delims = kBlanks);
 
+/** Splits on every occurrence of `sep`, keeping empty pieces ("a::::b" on "::" is {"a", "", "b"};
+ *  "" is {""}). Views point into `text`. */
+std::vector<std::string_view> split(std::string_view text, std::string_view sep);
+
 /**
  * The lines of a text, without their '\n' (a final line without one included; no empty line after
  * a final '\n'). Line N of the text is element N-1. Views into `text`.
