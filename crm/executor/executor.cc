@@ -401,7 +401,7 @@ void ResourceManager::receive(const std::string& from, std::uint64_t generation,
   if (t == f.end()) return;
   if (t->second == "rsc") {
     impl_->receiveReport(p, f);
-    impl_->reconcile();
+    impl_->scheduleReconcile();  // once for the chunks of a burst
   } else if (t->second == kStandbyRequest) {
     // A peer's hb_takeover: we give away the mirrored set.
     auto target = f.find("node");

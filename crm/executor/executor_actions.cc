@@ -28,7 +28,7 @@ void ResourceManager::Impl::startStop(const std::string& gid, bool start, const 
   event(lg, "decision: " + decision);
   HB_LOG(log, Notice, Crm, "{} group {} | decision={} trigger=\"{}\"", start ? "Starting" : "Stopping", gid,
          decision, pending_trigger);
-  sendReport(true);
+  sendReport(false);
   const cib::Group* g = group(gid);
   if (start) {
     runStart(gid, 0);
@@ -47,7 +47,7 @@ void ResourceManager::Impl::runStart(const std::string& gid, std::size_t i) {
     closeTimeline(lg, Outcome::Started);
     HB_LOG(log, Notice, Crm, "Group {} started on {}", gid, opts.self);
     scheduleReconcile();
-    sendReport(true);
+    sendReport(false);
     return;
   }
   runAction(gid, i, "start", [this, gid, i](const resources::ActionResult& r) {
@@ -82,7 +82,7 @@ void ResourceManager::Impl::runStop(const std::string& gid, int i, int attempt, 
     HB_LOG(log, Notice, Crm, "Group {} stopped on {}{}", gid, opts.self,
            after_failed_start ? " (start failed here; handing it to another node)" : "");
     scheduleReconcile();
-    sendReport(true);
+    sendReport(false);
     return;
   }
   const auto idx = static_cast<std::size_t>(i);
@@ -113,7 +113,7 @@ void ResourceManager::Impl::runStop(const std::string& gid, int i, int attempt, 
            "Resource STOP failure: group {} is UNMANAGED on {}; it will not be started elsewhere until this "
            "node is fenced or the resource is stopped by hand | rsc={} rc={}",
            gid, opts.self, prim.id, r.exitCode);
-    sendReport(true);
+    sendReport(false);
     scheduleReconcile();
   });
 }
@@ -196,7 +196,7 @@ void ResourceManager::Impl::probe() {
           self->probed = true;
           HB_LOG(self->log, Info, Crm, "probes done");
           self->scheduleReconcile();
-          self->sendReport(true);
+          self->sendReport(false);
         }
       };
       auto started = runner.run(req, done);

@@ -116,7 +116,10 @@ Result<StateReport> decodeReport(const Fields& f) {
     if (gid.empty()) return bad("empty group id");
     auto st = policy::parseGroupStateName(v);
     if (!st) return bad("bad state of " + gid);
-    r.groups[gid].state = *st;
+    auto& g = r.groups[gid];
+    // failed-start travels as stopped with the failed mark (canonical form).
+    g.state = *st == policy::GroupState::FailedStart ? policy::GroupState::Stopped : *st;
+    g.failed = g.failed || *st == policy::GroupState::FailedStart;
   }
   for (const auto& [k, v] : f) {
     if (k.size() < 2 || k[1] != ':' || k[0] == 'g') continue;

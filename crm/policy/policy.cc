@@ -3,6 +3,7 @@
 #include "crm/policy/policy.h"
 
 #include <algorithm>
+#include <map>
 
 namespace hb::policy {
 
@@ -15,11 +16,16 @@ bool isHolding(GroupState s) {
 /** Everything place() needs about one group, computed once. */
 class GroupDecision {
  public:
+  /** `by_name`: each GroupView by its name, the last one when a name is given twice. */
   GroupDecision(const cib::Cib& cib, const ClusterView& view, const cib::Group& g,
-                const std::vector<std::string>& order)
+                const std::vector<std::string>& order, const std::map<std::string, const GroupView*>& by_name,
+                const std::map<std::string, const GroupView*>& first_by_name)
       : cib_(cib), view_(view), group_(g), order_(order) {
-    for (const auto& gv : view.groups) {
-      if (gv.group == g.id || (!gv_ && gv.group == g.key())) gv_ = &gv;
+    // The view names the group by id, else (heartbeat) by its key.
+    if (auto it = by_name.find(g.id); it != by_name.end()) {
+      gv_ = it->second;
+    } else if (auto k = first_by_name.find(g.key()); k != first_by_name.end()) {
+      gv_ = k->second;
     }
     legacy_ = cib.auto_failback == cib::AutoFailback::Legacy;
     if (!g.follows_vrrp.empty()) {
@@ -252,7 +258,14 @@ std::vector<Placement> place(const cib::Cib& cib, const ClusterView& view) {
   }
   std::vector<Placement> out;
   out.reserve(cib.groups.size());
-  for (const auto& g : cib.groups) out.push_back(GroupDecision(cib, view, g, order).decide());
+  std::map<std::string, const GroupView*> by_name, first_by_name;
+  for (const auto& gv : view.groups) {
+    by_name[gv.group] = &gv;
+    first_by_name.emplace(gv.group, &gv);
+  }
+  for (const auto& g : cib.groups) {
+    out.push_back(GroupDecision(cib, view, g, order, by_name, first_by_name).decide());
+  }
   return out;
 }
 
