@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crm/executor/executor.h"
+#include "crm/executor/executor_private.h"
 #include "hbd/message/message.h"
 
 namespace hb::executor {
@@ -118,6 +119,26 @@ TEST(StateReportTest, HostileInputIsAnErrorNeverACrash) {
   auto r = decodeReport(Fields{{"t", "rsc"}, {"g:web", "started"}, {"x:web", "?"}, {"zz", "1"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->groups.size(), 1u);
+}
+
+TEST(StateReportTest, ReorderedOlderChunksDoNotUndoNewerStatements) {
+  Peer p;
+  StateReport newer;
+  newer.seq = 5;
+  newer.standby = Standby::All;
+  newer.groups["web"].state = GroupState::Started;
+  StateReport older;
+  older.seq = 3;
+  older.groups["web"].state = GroupState::Stopped;
+  older.groups["db"].state = GroupState::Stopped;  // not in the newer chunk: taken
+  p.apply(newer);
+  p.apply(older);
+  ASSERT_NE(p.group("web"), nullptr);
+  EXPECT_EQ(p.group("web")->state, GroupState::Started);
+  ASSERT_NE(p.group("db"), nullptr);
+  EXPECT_EQ(p.group("db")->state, GroupState::Stopped);
+  EXPECT_EQ(p.standby, Standby::All);
+  EXPECT_EQ(p.group("mail"), nullptr);  // never stated: the view counts it as possibly held
 }
 
 /** The default budget holds for the real message format at its worst: a 255-byte sender name and

@@ -57,31 +57,31 @@ void expectEachOnItsPreferredNodeOnly(TestCluster& c, const cib::Cib& model) {
   }
 }
 
-TEST(ExecutorScale, TwoHundredGroupsOnTwoNodesAllStartOnce) {
-  const auto model = manyGroups(nodeNames(2), 200);
-  TestCluster c(model);
+/** Cold start, every group on its preferred node only; prints the benchmark line. */
+void startAllAndReport(TestCluster& c, const cib::Cib& model) {
   const auto ms = coldStartAll(c, model, 30s);
   ASSERT_GE(ms, 0) << "not every group started";
   ASSERT_TRUE(c.settle()) << "no quiet after the start";
   expectEachOnItsPreferredNodeOnly(c, model);
   EXPECT_GT(c.largest_message, 0u);
   EXPECT_LE(c.largest_message, c.report_budget);
-  EXPECT_TRUE(c.violations.empty());
-  std::printf("[ bench ] 200 groups on 2 nodes: all started %lld ms (simulated) after comms up; %zu messages, "
+  std::printf("[ bench ] %zu groups on %zu nodes: all started %lld ms (simulated) after comms up; %zu messages, "
               "largest %zu bytes\n",
-              static_cast<long long>(ms), c.sent_messages, c.largest_message);
+              model.groups.size(), model.nodes.size(), static_cast<long long>(ms), c.sent_messages,
+              c.largest_message);
+}
+
+TEST(ExecutorScale, TwoHundredGroupsOnTwoNodesAllStartOnce) {
+  const auto model = manyGroups(nodeNames(2), 200);
+  TestCluster c(model);
+  ASSERT_NO_FATAL_FAILURE(startAllAndReport(c, model));
+  EXPECT_TRUE(c.violations.empty());
 }
 
 TEST(ExecutorScale, SixtyGroupsOnEightNodesAllStartOnceThenFailOver) {
   const auto model = manyGroups(nodeNames(8), 60);
   TestCluster c(model);
-  const auto ms = coldStartAll(c, model, 30s);
-  ASSERT_GE(ms, 0) << "not every group started";
-  ASSERT_TRUE(c.settle()) << "no quiet after the start";
-  expectEachOnItsPreferredNodeOnly(c, model);
-  std::printf("[ bench ] 60 groups on 8 nodes: all started %lld ms (simulated) after comms up; %zu messages, "
-              "largest %zu bytes\n",
-              static_cast<long long>(ms), c.sent_messages, c.largest_message);
+  ASSERT_NO_FATAL_FAILURE(startAllAndReport(c, model));
   // node3 dies: its groups go elsewhere, each to exactly one node.
   c.crash("node3");
   for (const auto& n : model.nodes) {
@@ -99,10 +99,7 @@ TEST(ExecutorScale, SmallBudgetManyChunksStillStartsEverything) {
   c.report_budget = 200;
   c.wire.drop_pct = 20;
   c.wire.jitter = 50ms;
-  const auto ms = coldStartAll(c, model, 30s);
-  ASSERT_GE(ms, 0) << "not every group started";
-  ASSERT_TRUE(c.settle());
-  expectEachOnItsPreferredNodeOnly(c, model);
+  ASSERT_NO_FATAL_FAILURE(startAllAndReport(c, model));
   EXPECT_GT(c.dropped, 0u);
   EXPECT_TRUE(c.violations.empty());
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "crm/haresources/haresources.h"
@@ -245,6 +246,23 @@ TEST(PolicyTextTest, ReportsEveryError) {
                      "s.txt:9: error: unknown keyword 'frobnicate' (auto_failback, node, group, vrrp)",
                  }));
   EXPECT_FALSE(r.ok());
+}
+
+TEST(PolicyTextTest, EachEnumHasOneDistinctName) {
+  std::set<std::string_view> reasons, statuses;
+  for (int r = 0; r <= static_cast<int>(Reason::MultipleHolders); ++r) reasons.insert(reasonName(static_cast<Reason>(r)));
+  EXPECT_EQ(reasons.size(), static_cast<std::size_t>(Reason::MultipleHolders) + 1);
+  for (int st = 0; st <= static_cast<int>(Status::Unmanaged); ++st) statuses.insert(statusName(static_cast<Status>(st)));
+  EXPECT_EQ(statuses.size(), static_cast<std::size_t>(Status::Unmanaged) + 1);
+  for (auto g : {GroupState::Stopped, GroupState::Starting, GroupState::Started, GroupState::Stopping,
+                 GroupState::FailedStart, GroupState::FailedStop}) {
+    EXPECT_EQ(parseGroupStateName(groupStateName(g)), g);
+  }
+  for (auto sb : {Standby::None, Standby::Local, Standby::Foreign, Standby::All}) {
+    EXPECT_EQ(parseStandbyName(standbyName(sb)), sb);
+  }
+  EXPECT_FALSE(parseStandbyName("failback").has_value());
+  EXPECT_FALSE(parseGroupStateName("running").has_value());
 }
 
 TEST(PolicyTextTest, NamesAndFormat) {
