@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crm/cib/cib.h"
@@ -29,6 +30,66 @@ namespace hb::executor {
  */
 using Fields = std::map<std::string, std::string>;
 
+/**
+ * Report budget. The daemon sends one Fields map as one authenticated hbd message (message.h),
+ * every value as a string field: name length (u8) + name + kind (u8) + value length (u16) + value,
+ * so a field costs its name and value plus kFieldOverhead bytes. Around the fields the message has
+ * at most kMessageOverhead bytes: magic, version, type, generation, seq, timestamp (28), the sender
+ * name (1 + at most 255), the field count (2), the key index (1) and the largest auth code
+ * (sha256, 32). So Fields whose wireSize() is at most kDefaultMaxReportBytes always encode within
+ * kMessageLimit (tests/crm/executor checks this against message::encode).
+ */
+inline constexpr std::size_t kFieldOverhead = 4;
+inline constexpr std::size_t kMessageOverhead = 28 + 1 + 255 + 2 + 1 + 32;
+inline constexpr std::size_t kMessageLimit = 1400;  ///< = message::kMaxMessageSize
+inline constexpr std::size_t kDefaultMaxReportBytes = kMessageLimit - kMessageOverhead;
+static_assert(kDefaultMaxReportBytes == 1081);
+/** The bytes the fields take inside an hbd message (see kFieldOverhead). */
+std::size_t wireSize(const Fields& f);
+
+/** A grant: this node lets `node` start the group for claim number `claim`. */
+struct Grant {
+  std::string node;
+  std::uint64_t claim = 0;
+  bool operator==(const Grant&) const = default;
+};
+
+/** What one node says about one group in its state report. */
+struct GroupReport {
+  /** The node's copy (FailedStart travels as Stopped with `failed`). */
+  policy::GroupState state = policy::GroupState::Stopped;
+  std::uint64_t claim = 0;       ///< the node's claim on the group, 0 = none
+  bool failed = false;           ///< a start failed there
+  std::optional<Grant> grant;    ///< whom the node lets start the group
+  bool operator==(const GroupReport&) const = default;
+};
+
+/**
+ * A node's state report, typed. It travels as one or more chunks (encodeReport): each chunk is a
+ * complete statement about the groups it names plus the node-wide part, so a receiver applies each
+ * chunk on its own and a lost chunk only delays what it says until the next periodic report.
+ */
+struct StateReport {
+  /** Increases with every report a node sends (per generation); a receiver ignores, per group,
+   *  a statement older than one it has applied (reordered datagrams). */
+  std::uint64_t seq = 0;
+  bool phase_over = false;                           ///< initial phase over and probes done
+  policy::Standby standby = policy::Standby::None;
+  std::set<std::string> vrrp_master;                 ///< VRRP instances MASTER on the node
+  std::map<std::string, GroupReport> groups;         ///< by group id
+  bool operator==(const StateReport&) const = default;
+};
+
+/**
+ * The report as chunks, each of wireSize() <= max_bytes (a group whose own fields exceed the budget
+ * goes alone into a chunk, which the daemon then fails to send and logs). Fields: t=rsc, s=SEQ,
+ * phase=0|1, standby=WORD, vrrp=I1,I2 (if any); per group g:ID=STATE, c:ID=CLAIM, f:ID=1,
+ * a:ID=NODE/CLAIM.
+ */
+std::vector<Fields> encodeReport(const StateReport& r, std::size_t max_bytes = kDefaultMaxReportBytes);
+/** One chunk back; hostile input gives an error (never throws). Unknown fields are ignored. */
+Result<StateReport> decodeReport(const Fields& f);
+
 /** What the resource manager needs, mapped by the daemon from its config. */
 struct Options {
   std::string self;  ///< our node name
@@ -41,13 +102,26 @@ struct Options {
   std::chrono::milliseconds stop_retry_delay{500};
   /** How many timelines `hbctl history` keeps. */
   std::size_t history_size = 32;
+  /** Budget of one report chunk in wireSize() bytes (the report is split into chunks). */
+  std::size_t max_report_bytes = kDefaultMaxReportBytes;
 };
+
+/** A resource's state on this node (resourceStateName). */
+enum class ResourceState { Unknown, Started, Stopped, Starting, Stopping, Failed };
+/** "unknown", "started", "stopped", "starting", "stopping", "failed". */
+std::string_view resourceStateName(ResourceState s);
+
+/** How a timeline ended (outcomeName). */
+enum class Outcome { InProgress, Started, Stopped, FailedStart, Unmanaged };
+/** "in-progress", "started", "stopped", "failed-start", "unmanaged". */
+std::string_view outcomeName(Outcome o);
 
 /** One resource as `hbctl status` shows it. */
 struct ResourceStatus {
   std::string id;
   std::string agent;        ///< "ocf:hbd:IPaddr", "lsb:nginx", "heartbeat:httpd"
-  std::string state;        ///< started, stopped, starting, stopping, failed, unknown
+  std::string state;        ///< resourceStateName(state_enum)
+  ResourceState state_enum = ResourceState::Unknown;
   std::string last_action;  ///< start, stop, monitor
   int last_rc = -1;
   std::int64_t last_duration_ms = 0;
@@ -58,10 +132,13 @@ struct GroupStatus {
   std::string id;
   std::string key;                    ///< heartbeat's group key (first resource)
   std::string preferred;              ///< preferred node ("" for vrrp-following groups)
-  std::string status;                 ///< cluster-wide: started, starting, stopping, stopped, moving, failed, unmanaged
+  std::string status;                 ///< policy::statusName(status_enum)
+  policy::Status status_enum = policy::Status::Stopped;
   std::optional<std::string> owner;   ///< node holding it (started/starting/stopping), if any
   std::string local_state;            ///< policy::groupStateName of this node's copy
-  std::string reason;                 ///< the policy's reason word
+  policy::GroupState local_state_enum = policy::GroupState::Stopped;
+  std::string reason;                 ///< policy::reasonName(reason_enum)
+  policy::Reason reason_enum = policy::Reason::NoNode;
   std::vector<std::string> failed_on; ///< nodes where a start failed
   std::vector<ResourceStatus> resources;
 };
@@ -78,7 +155,8 @@ struct HistoryEntry {
   std::string trigger;        ///< e.g. "node beta declared dead", "hb_standby all on alpha"
   std::string group;
   std::string decision;       ///< e.g. "start here (failover)", "stop here (standby)"
-  std::string outcome;        ///< started, stopped, failed-start, unmanaged, in-progress
+  std::string outcome;        ///< outcomeName(outcome_enum)
+  Outcome outcome_enum = Outcome::InProgress;
   std::vector<TimelineEvent> events;
 };
 
@@ -103,9 +181,11 @@ struct HistoryEntry {
  * the group is stopped and it is not itself
  * winning a claim on the group (ties: the lower node name wins). The claimant starts only when
  * every live peer's latest report shows the group stopped AND grants exactly this claim; a dead
- * peer needs no grant. Reports carry the whole state and are re-sent periodically, so lost or
- * duplicated messages only delay, never break, a hand-over; a peer restarting (new generation)
- * loses its grants.
+ * peer needs no grant. Reports carry the whole state (in chunks of at most
+ * Options::max_report_bytes, each complete for the groups it names) and are re-sent periodically,
+ * so lost, duplicated or reordered messages only delay, never break, a hand-over; a peer
+ * restarting (new generation) loses its grants. A live peer that has not yet stated a group's
+ * state counts as possibly holding it.
  */
 class ResourceManager {
  public:
@@ -147,9 +227,11 @@ class ResourceManager {
 
   /**
    * A VRRP instance of this node entered (master = true) or left MASTER. Groups that follow it
-   * (`vrrp:NAME` in haresources) start here, left to right, while it is MASTER and stop, right to
-   * left, when it leaves MASTER. VRRP elects the single master, so no claim/grant is exchanged for
-   * these groups (the peer may be keepalived).
+   * (`vrrp:NAME` in haresources) are placed by policy::place like every group, the view naming
+   * the node where the instance is MASTER (this node, else a peer whose report says so): they
+   * start here, through the same claim/grant hand-over, once every live peer reports its copy
+   * stopped (or is declared dead), and stop here when the instance leaves MASTER. A peer that is
+   * not an hbd node of the cluster (keepalived) is not asked.
    */
   void setVrrpMaster(const std::string& instance, bool master);
 

@@ -3,6 +3,7 @@
 #include "crm/policy/policy.h"
 
 #include <algorithm>
+#include <map>
 
 namespace hb::policy {
 
@@ -15,11 +16,16 @@ bool isHolding(GroupState s) {
 /** Everything place() needs about one group, computed once. */
 class GroupDecision {
  public:
+  /** `by_name`: each GroupView by its name, the last one when a name is given twice. */
   GroupDecision(const cib::Cib& cib, const ClusterView& view, const cib::Group& g,
-                const std::vector<std::string>& order)
+                const std::vector<std::string>& order, const std::map<std::string, const GroupView*>& by_name,
+                const std::map<std::string, const GroupView*>& first_by_name)
       : cib_(cib), view_(view), group_(g), order_(order) {
-    for (const auto& gv : view.groups) {
-      if (gv.group == g.id || (!gv_ && gv.group == g.key())) gv_ = &gv;
+    // The view names the group by id, else (heartbeat) by its key.
+    if (auto it = by_name.find(g.id); it != by_name.end()) {
+      gv_ = it->second;
+    } else if (auto k = first_by_name.find(g.key()); k != first_by_name.end()) {
+      gv_ = k->second;
     }
     legacy_ = cib.auto_failback == cib::AutoFailback::Legacy;
     if (!g.follows_vrrp.empty()) {
@@ -39,8 +45,8 @@ class GroupDecision {
       const NodeView* nv = node(n);
       if (state(n) == GroupState::FailedStop && ((nv && nv->up) || !(nv && nv->fenced))) {
         out.target = n;
-        out.reason = "unmanaged";
-        out.status = "unmanaged";
+        out.reason = Reason::Unmanaged;
+        out.status = Status::Unmanaged;
         return out;
       }
     }
@@ -53,29 +59,29 @@ class GroupDecision {
 
     if (holders.empty()) {
       out.target = desired_;
-      if (desired_) out.status = "starting";
-      else out.status = anyFailed() ? "failed" : "stopped";
+      if (desired_) out.status = Status::Starting;
+      else out.status = anyFailed() ? Status::Failed : Status::Stopped;
     } else if (holders.size() == 1) {
       const std::string& h = holders.front();
       if (desired_ == h) {
         out.target = h;
         switch (state(h)) {
-          case GroupState::Started: out.status = "started"; break;
-          case GroupState::Stopping: out.status = "stopping"; break;
-          default: out.status = "starting"; break;
+          case GroupState::Started: out.status = Status::Started; break;
+          case GroupState::Stopping: out.status = Status::Stopping; break;
+          default: out.status = Status::Starting; break;
         }
       } else {
         // Safety: nobody else is named while the holder is up; it stops first.
         out.next = desired_;
-        out.status = desired_ ? "moving" : "stopping";
+        out.status = desired_ ? Status::Moving : Status::Stopping;
       }
     } else {
       // Several nodes claim the group (after a partition): keep one holder, the others stop.
       out.target = std::find(holders.begin(), holders.end(), preferred_) != holders.end()
                        ? preferred_
                        : holders.front();
-      reason_ = "multiple-holders";
-      out.status = "moving";
+      reason_ = Reason::MultipleHolders;
+      out.status = Status::Moving;
     }
     out.reason = reason_;
     return out;
@@ -145,11 +151,11 @@ class GroupDecision {
     return false;
   }
   /** Why the group is not (going) on its preferred node. */
-  std::string whyNotPreferred() const {
-    if (preferred_.empty() || !up(preferred_)) return "failover";
-    if (failed(preferred_)) return "failed-start";
-    if (standbyCovers(preferred_)) return "standby";
-    return "failover";
+  Reason whyNotPreferred() const {
+    if (preferred_.empty() || !up(preferred_)) return Reason::Failover;
+    if (failed(preferred_)) return Reason::FailedStart;
+    if (standbyCovers(preferred_)) return Reason::Standby;
+    return Reason::Failover;
   }
   bool failedEverywhere() const {
     if (!anyFailed() || order_.empty()) return false;
@@ -165,18 +171,18 @@ class GroupDecision {
   /** Sets desired_ and reason_, ignoring the hand-over safety (decide() applies it). */
   void desire(const std::vector<std::string>& holders) {
     if (failedEverywhere()) {
-      reason_ = "failed-everywhere";
+      reason_ = Reason::FailedEverywhere;
       return;
     }
     if (!group_.follows_vrrp.empty()) {
       // The VRRP instance decides; standby and auto_failback do not apply.
       if (preferred_.empty()) {
-        reason_ = "no-master";
+        reason_ = Reason::NoMaster;
       } else if (canRun(preferred_)) {
         desired_ = preferred_;
-        reason_ = "vrrp";
+        reason_ = Reason::Vrrp;
       } else {
-        reason_ = failed(preferred_) ? "failed-start" : "no-node";
+        reason_ = failed(preferred_) ? Reason::FailedStart : Reason::NoNode;
       }
       return;
     }
@@ -190,11 +196,11 @@ class GroupDecision {
                               group_.stickiness < cib::kPreferredNodeScore;
         if (h == preferred_) {
           desired_ = h;
-          reason_ = "preferred";
+          reason_ = Reason::Preferred;
         } else if (failback && !preferred_.empty() && canRun(preferred_) &&
                    !standbyCovers(preferred_)) {
           desired_ = preferred_;
-          reason_ = "failback";
+          reason_ = Reason::Failback;
         } else {
           desired_ = h;
           if (preferred_.empty() || !up(preferred_) || failed(preferred_) ||
@@ -202,13 +208,13 @@ class GroupDecision {
             reason_ = whyNotPreferred();
           } else {
             // The preferred node is up: off keeps the group here, on waits for its start-up.
-            reason_ = failback ? "waiting" : "sticky";
+            reason_ = failback ? Reason::Waiting : Reason::Sticky;
           }
         }
         return;
       }
       desired_ = pick(h);
-      reason_ = failed(h) ? "failed-start" : "standby";
+      reason_ = failed(h) ? Reason::FailedStart : Reason::Standby;
       return;
     }
     if (!holders.empty()) {
@@ -218,16 +224,16 @@ class GroupDecision {
     // Nobody holds it: the preferred node if it can, after its start-up if it is still starting.
     const NodeView* p = preferred_.empty() ? nullptr : node(preferred_);
     if (p && p->up && !p->initial_phase_over && !failed(preferred_)) {
-      reason_ = "waiting";
+      reason_ = Reason::Waiting;
       return;
     }
     desired_ = pick("");
     if (desired_) {
-      reason_ = *desired_ == preferred_ ? "preferred" : whyNotPreferred();
+      reason_ = *desired_ == preferred_ ? Reason::Preferred : whyNotPreferred();
     } else if (someoneStillStarting()) {
-      reason_ = "waiting";
+      reason_ = Reason::Waiting;
     } else {
-      reason_ = anyFailed() ? "failed-start" : "no-node";
+      reason_ = anyFailed() ? Reason::FailedStart : Reason::NoNode;
     }
   }
 
@@ -239,7 +245,7 @@ class GroupDecision {
   bool legacy_ = false;
   std::string preferred_;
   std::optional<std::string> desired_;
-  std::string reason_;
+  Reason reason_ = Reason::NoNode;
 };
 
 }  // namespace
@@ -252,7 +258,14 @@ std::vector<Placement> place(const cib::Cib& cib, const ClusterView& view) {
   }
   std::vector<Placement> out;
   out.reserve(cib.groups.size());
-  for (const auto& g : cib.groups) out.push_back(GroupDecision(cib, view, g, order).decide());
+  std::map<std::string, const GroupView*> by_name, first_by_name;
+  for (const auto& gv : view.groups) {
+    by_name[gv.group] = &gv;
+    first_by_name.emplace(gv.group, &gv);
+  }
+  for (const auto& g : cib.groups) {
+    out.push_back(GroupDecision(cib, view, g, order, by_name, first_by_name).decide());
+  }
   return out;
 }
 

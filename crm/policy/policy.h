@@ -55,6 +55,14 @@ struct ClusterView {
   std::map<std::string, std::string> vrrp_master;
 };
 
+/** Why a group is (to be) where it is: one word each (reasonName). */
+enum class Reason {
+  Preferred, Failover, Failback, Sticky, Standby, Waiting, FailedStart, FailedEverywhere, NoNode,
+  Unmanaged, NoMaster, Vrrp, MultipleHolders
+};
+/** A group's cluster-wide status (statusName). */
+enum class Status { Stopped, Starting, Started, Stopping, Moving, Failed, Unmanaged };
+
 /** The decision for one group. */
 struct Placement {
   std::string group;  ///< cib::Group id
@@ -68,12 +76,16 @@ struct Placement {
   /** During a hand-over: the node that takes the group once the holder has stopped it. */
   std::optional<std::string> next;
   /**
-   * Why, one word: preferred, failover, failback, sticky, standby, waiting, failed-start,
-   * failed-everywhere, no-node, unmanaged, no-master, vrrp.
+   * Why (reasonName: preferred, failover, failback, sticky, standby, waiting, failed-start,
+   * failed-everywhere, no-node, unmanaged, no-master, vrrp, multiple-holders).
    */
-  std::string reason;
-  /** started, starting, stopping, stopped, moving, failed or unmanaged. */
-  std::string status;
+  Reason reason = Reason::NoNode;
+  /** statusName: started, starting, stopping, stopped, moving, failed or unmanaged. */
+  Status status = Status::Stopped;
+  /** The status is a move in progress (starting, stopping or moving). */
+  bool transient() const {
+    return status == Status::Starting || status == Status::Stopping || status == Status::Moving;
+  }
   bool operator==(const Placement&) const = default;
 };
 
@@ -100,6 +112,12 @@ std::vector<Placement> place(const cib::Cib& cib, const ClusterView& view);
 std::string_view standbyName(Standby s);
 /** "stopped", "starting", "started", "stopping", "failed-start", "failed-stop". */
 std::string_view groupStateName(GroupState s);
+/** The one name table of each enum: the words `hbctl status`, logs and golden files show. */
+std::string_view reasonName(Reason r);
+std::string_view statusName(Status s);
+/** The inverses (nullopt for an unknown word). "failback" is not a Standby word here. */
+std::optional<Standby> parseStandbyName(std::string_view s);
+std::optional<GroupState> parseGroupStateName(std::string_view s);
 
 /**
  * Reads a ClusterView from the text form the golden tests and `hbctl simulate` use:

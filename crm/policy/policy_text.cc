@@ -38,6 +38,50 @@ std::string_view standbyName(Standby s) {
   return "none";
 }
 
+std::optional<Standby> parseStandbyName(std::string_view v) {
+  auto it = std::find_if(std::begin(kStandbys), std::end(kStandbys), [&](Standby s) { return standbyName(s) == v; });
+  if (it == std::end(kStandbys)) return std::nullopt;
+  return *it;
+}
+
+std::optional<GroupState> parseGroupStateName(std::string_view v) {
+  auto it = std::find_if(std::begin(kStates), std::end(kStates), [&](GroupState s) { return groupStateName(s) == v; });
+  if (it == std::end(kStates)) return std::nullopt;
+  return *it;
+}
+
+std::string_view reasonName(Reason r) {
+  switch (r) {
+    case Reason::Preferred: return "preferred";
+    case Reason::Failover: return "failover";
+    case Reason::Failback: return "failback";
+    case Reason::Sticky: return "sticky";
+    case Reason::Standby: return "standby";
+    case Reason::Waiting: return "waiting";
+    case Reason::FailedStart: return "failed-start";
+    case Reason::FailedEverywhere: return "failed-everywhere";
+    case Reason::Unmanaged: return "unmanaged";
+    case Reason::NoMaster: return "no-master";
+    case Reason::Vrrp: return "vrrp";
+    case Reason::MultipleHolders: return "multiple-holders";
+    case Reason::NoNode: break;
+  }
+  return "no-node";
+}
+
+std::string_view statusName(Status s) {
+  switch (s) {
+    case Status::Starting: return "starting";
+    case Status::Started: return "started";
+    case Status::Stopping: return "stopping";
+    case Status::Moving: return "moving";
+    case Status::Failed: return "failed";
+    case Status::Unmanaged: return "unmanaged";
+    case Status::Stopped: break;
+  }
+  return "stopped";
+}
+
 std::string_view groupStateName(GroupState s) {
   switch (s) {
     case GroupState::Starting: return "starting";
@@ -81,10 +125,8 @@ ParseResult<SimulationInput> parseClusterView(std::string_view text, std::string
           nv.fenced = true;
         } else if (w[i].rfind("standby=", 0) == 0) {
           const std::string v = w[i].substr(8);
-          auto it = std::find_if(std::begin(kStandbys), std::end(kStandbys),
-                                 [&](Standby s) { return standbyName(s) == v; });
-          if (it == std::end(kStandbys)) diags.error(lineno, "standby is none, local, foreign or all, not '" + v + "'");
-          else nv.standby = *it;
+          if (auto sb = parseStandbyName(v)) nv.standby = *sb;
+          else diags.error(lineno, "standby is none, local, foreign or all, not '" + v + "'");
         } else {
           diags.error(lineno, "unknown node attribute '" + w[i] + "'");
         }
@@ -122,13 +164,12 @@ ParseResult<SimulationInput> parseClusterView(std::string_view text, std::string
           }
           continue;
         }
-        auto it = std::find_if(std::begin(kStates), std::end(kStates),
-                               [&](GroupState st) { return groupStateName(st) == value; });
-        if (it == std::end(kStates)) {
+        auto st = parseGroupStateName(value);
+        if (!st) {
           diags.error(lineno, "unknown group state '" + value + "'");
           continue;
         }
-        gv.state[name] = *it;
+        gv.state[name] = *st;
       }
       in.view.groups.push_back(std::move(gv));
     } else if (kw == "vrrp") {
@@ -151,7 +192,8 @@ std::string formatPlacements(const std::vector<Placement>& placements) {
   std::string out;
   for (const auto& p : placements) {
     out += p.group + " target=" + p.target.value_or("-") + " next=" + p.next.value_or("-") +
-           " reason=" + p.reason + " status=" + p.status + "\n";
+           " reason=" + std::string(reasonName(p.reason)) +
+           " status=" + std::string(statusName(p.status)) + "\n";
   }
   return out;
 }

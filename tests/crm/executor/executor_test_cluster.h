@@ -176,6 +176,7 @@ class TestCluster {
     o.report_interval = report_interval;
     o.stop_retries = 2;
     o.stop_retry_delay = 100ms;
+    o.max_report_bytes = report_budget;
     node->rm = std::make_unique<ResourceManager>(o, sched, node->log, *node->runner);
     const std::uint64_t gen = node->generation;
     node->rm->setSender([this, name, gen](const Fields& f) { send(name, gen, f); });
@@ -303,6 +304,16 @@ class TestCluster {
     }
     return out;
   }
+  /** startedOn() of every group at once: group -> nodes (one groups() call per node). */
+  std::map<std::string, std::vector<std::string>> startedOnAll() {
+    std::map<std::string, std::vector<std::string>> out;
+    for (auto& [n, node] : nodes_) {
+      for (const auto& gs : node->rm->groups()) {
+        if (gs.local_state_enum == policy::GroupState::Started) out[gs.id].push_back(n);
+      }
+    }
+    return out;
+  }
   /** Resources possibly running on `n` (a start was launched and no stop succeeded since). */
   std::set<std::string> activeOn(const std::string& n) { return active_[n]; }
   /** Whether every resource of gid is active on n and none of gid on any other node. */
@@ -379,6 +390,10 @@ class TestCluster {
   }
 
   Millis report_interval{200};
+  /** Options::max_report_bytes of every node; the wire fails the test on any larger message. */
+  std::size_t report_budget = kDefaultMaxReportBytes;
+  /** The largest message (wireSize) sent so far, and how many were sent. */
+  std::size_t largest_message = 0, sent_messages = 0;
   Millis agent_timeout{5000};
 
   // Internal (launcher).
@@ -425,21 +440,22 @@ class TestCluster {
 
   /** The safety invariant, over both the managers' states and the scripted reality. */
   void check() {
+    std::map<std::string, std::map<std::string, policy::GroupState>> states;  // node -> group -> state
+    for (auto& [n, node] : nodes_) {
+      for (const auto& gs : node->rm->groups()) states[n][gs.id] = gs.local_state_enum;
+    }
+    std::map<std::string, std::set<std::string>> real_of;  // group -> nodes where some of it runs
+    for (auto& [n, set] : active_) {
+      if (!running(n)) continue;
+      for (const auto& r : set) real_of[group_of_[r]].insert(n);
+    }
     for (const auto& g : cib_.groups) {
       std::vector<std::string> holding, real;
       for (auto& [n, node] : nodes_) {
-        auto st = localState(n, g.id);
-        if (st == "started" || st == "starting") holding.push_back(n);
+        auto st = states[n][g.id];
+        if (st == policy::GroupState::Started || st == policy::GroupState::Starting) holding.push_back(n);
       }
-      for (auto& [n, set] : active_) {
-        if (!running(n)) continue;
-        for (const auto& r : set) {
-          if (group_of_[r] == g.id) {
-            real.push_back(n);
-            break;
-          }
-        }
-      }
+      for (const auto& n : real_of[g.id]) real.push_back(n);
       for (const auto* list : {&holding, &real}) {
         for (std::size_t i = 0; i < list->size(); ++i) {
           for (std::size_t j = i + 1; j < list->size(); ++j) {
@@ -470,6 +486,12 @@ class TestCluster {
   }
 
   void send(const std::string& from, std::uint64_t gen, const Fields& f) {
+    const std::size_t size = wireSize(f);
+    ++sent_messages;
+    largest_message = std::max(largest_message, size);
+    if (size > report_budget) {
+      ADD_FAILURE() << "message of " << size << " bytes from " << from << " exceeds the budget of " << report_budget;
+    }
     std::uniform_int_distribution<int> pct(0, 99);
     for (auto& [to, node] : nodes_) {
       if (to == from) continue;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "crm/haresources/haresources.h"
@@ -145,7 +146,7 @@ TEST(PolicySafetyTest, NeverTargetsANodeWhileAnotherMayHoldTheGroup) {
                                          s == GroupState::Stopping);
               };
               const std::string where = formatPlacements(out);
-              if (p.status == "unmanaged") {
+              if (p.status == Status::Unmanaged) {
                 ASSERT_TRUE(p.target.has_value()) << where;
                 const int i = *p.target == "alice" ? 0 : 1;
                 EXPECT_EQ(gv.state[names[i]], GroupState::FailedStop) << where;
@@ -164,7 +165,7 @@ TEST(PolicySafetyTest, NeverTargetsANodeWhileAnotherMayHoldTheGroup) {
               // The other node must not hold it, unless the target already holds it too.
               if (mayHold(1 - t)) {
                 EXPECT_TRUE(mayHold(t)) << where;
-                EXPECT_EQ(p.status, "moving") << where;
+                EXPECT_EQ(p.status, Status::Moving) << where;
               }
               if (!mayHold(t)) {
                 // A fresh start: only on a node that can run the group.
@@ -189,8 +190,8 @@ TEST(PolicyTest, FailedEverywhereAndGroupsMissingFromTheView) {
   const auto out = place(model, v);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], (Placement{model.groups[0].id, std::nullopt, std::nullopt,
-                               "failed-everywhere", "failed"}));
-  EXPECT_EQ(out[1], (Placement{model.groups[1].id, "bob", std::nullopt, "preferred", "starting"}));
+                               Reason::FailedEverywhere, Status::Failed}));
+  EXPECT_EQ(out[1], (Placement{model.groups[1].id, "bob", std::nullopt, Reason::Preferred, Status::Starting}));
 }
 
 TEST(PolicyTest, StickinessAbovePreferenceKeepsTheGroup) {
@@ -198,9 +199,9 @@ TEST(PolicyTest, StickinessAbovePreferenceKeepsTheGroup) {
   ClusterView v;
   v.nodes = {{"alice", true, true, Standby::None, false}, {"bob", true, true, Standby::None, false}};
   v.groups = {GroupView{model.groups[0].id, {{"bob", GroupState::Started}}, {}}};
-  EXPECT_EQ(place(model, v)[0].reason, "failback");
+  EXPECT_EQ(place(model, v)[0].reason, Reason::Failback);
   model.groups[0].stickiness = cib::kInfinityScore;  // e.g. a hand-written cib.xml
-  EXPECT_EQ(place(model, v)[0], (Placement{model.groups[0].id, "bob", std::nullopt, "sticky", "started"}));
+  EXPECT_EQ(place(model, v)[0], (Placement{model.groups[0].id, "bob", std::nullopt, Reason::Sticky, Status::Started}));
 }
 
 TEST(PolicyTextTest, ParsesTheStateFormat) {
@@ -247,11 +248,28 @@ TEST(PolicyTextTest, ReportsEveryError) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(PolicyTextTest, EachEnumHasOneDistinctName) {
+  std::set<std::string_view> reasons, statuses;
+  for (int r = 0; r <= static_cast<int>(Reason::MultipleHolders); ++r) reasons.insert(reasonName(static_cast<Reason>(r)));
+  EXPECT_EQ(reasons.size(), static_cast<std::size_t>(Reason::MultipleHolders) + 1);
+  for (int st = 0; st <= static_cast<int>(Status::Unmanaged); ++st) statuses.insert(statusName(static_cast<Status>(st)));
+  EXPECT_EQ(statuses.size(), static_cast<std::size_t>(Status::Unmanaged) + 1);
+  for (auto g : {GroupState::Stopped, GroupState::Starting, GroupState::Started, GroupState::Stopping,
+                 GroupState::FailedStart, GroupState::FailedStop}) {
+    EXPECT_EQ(parseGroupStateName(groupStateName(g)), g);
+  }
+  for (auto sb : {Standby::None, Standby::Local, Standby::Foreign, Standby::All}) {
+    EXPECT_EQ(parseStandbyName(standbyName(sb)), sb);
+  }
+  EXPECT_FALSE(parseStandbyName("failback").has_value());
+  EXPECT_FALSE(parseGroupStateName("running").has_value());
+}
+
 TEST(PolicyTextTest, NamesAndFormat) {
   EXPECT_EQ(standbyName(Standby::Foreign), "foreign");
   EXPECT_EQ(groupStateName(GroupState::FailedStart), "failed-start");
-  EXPECT_EQ(formatPlacements({Placement{"g", std::nullopt, "bob", "failback", "moving"},
-                              Placement{"h", "alice", std::nullopt, "preferred", "started"}}),
+  EXPECT_EQ(formatPlacements({Placement{"g", std::nullopt, "bob", Reason::Failback, Status::Moving},
+                              Placement{"h", "alice", std::nullopt, Reason::Preferred, Status::Started}}),
             "g target=- next=bob reason=failback status=moving\n"
             "h target=alice next=- reason=preferred status=started\n");
 }
