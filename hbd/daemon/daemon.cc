@@ -300,37 +300,19 @@ Result<void> Daemon::start() {
     links_.push_back(std::move(*l));
   }
 
-  membership::Options mo;
-  mo.self = opts_.node;
-  mo.nodes = cfg_.hacf.nodes;
-  for (const auto& l : links_) mo.links.emplace_back(l->name());
-  mo.keepalive = cfg_.hacf.keepalive;
-  mo.deadtime = cfg_.hacf.deadtime;
-  mo.warntime = cfg_.hacf.warntime;
-  mo.initdead = cfg_.hacf.initdead;
-  mo.keys = cfg_.keys;
-  const auto wall_ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
-  mo.generation = nextGeneration(opts_.run_dir, wall_ms);
-  membership_ = std::make_unique<membership::Membership>(mo, sched_, log_);
-
-  startResources();
-
-  membership_->setSender([this](const message::Bytes& frame) {
-    for (auto& l : links_) (void)l->send(link::ByteView(frame.data(), frame.size()));
-  });
+  std::vector<link::Link*> links;
+  for (auto& l : links_) links.push_back(l.get());
+  launcher_ = resources::makeSpawnLauncher(io_);
+  node_ = std::make_unique<node::Node>(nodeOptions(), std::move(links), sched_, *launcher_, log_);
+  membership_ = &node_->membership();
+  rm_ = node_->resources();
   for (auto& l : links_) {
-    std::string name(l->name());
-    l->onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
-      membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
-    });
-    if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + name + ": " + r.error().message);
-    HB_LOG(log_, Info, Link, "link {} open", name);
+    if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + std::string(l->name()) + ": " + r.error().message);
+    HB_LOG(log_, Info, Link, "link {} open", l->name());
   }
 
   if (auto r = startControlAndVrrp(); !r) return r;
-  membership_->start();
-  if (rm_) rm_->start();
+  node_->start();
   HB_LOG(log_, Notice, Daemon, "hbd {} started | node={} generation={} links={} keepalive_ms={} deadtime_ms={}",
          HB_VERSION, opts_.node, membership_->generation(), links_.size(), cfg_.hacf.keepalive.count(),
          cfg_.hacf.deadtime.count());
@@ -340,7 +322,7 @@ Result<void> Daemon::start() {
 Result<void> Daemon::startControlAndVrrp() {
   control_ = std::make_unique<control::ControlServer>(
       io_, opts_.run_dir + "/hbd.sock",
-      [this](const control::Json& req, const control::PeerCred& who, control::Reply reply) {
+      [this](const control::Request& req, const control::PeerCred& who, control::Reply reply) {
         handleRequest(req, who, std::move(reply));
       },
       log_);
@@ -365,8 +347,22 @@ Result<void> Daemon::startControlAndVrrp() {
   return {};
 }
 
-void Daemon::startResources() {
-  resources::AgentRunnerOptions ro;
+node::NodeOptions Daemon::nodeOptions() {
+  node::NodeOptions no;
+  membership::Options& mo = no.membership;
+  mo.self = opts_.node;
+  mo.nodes = cfg_.hacf.nodes;
+  for (const auto& l : links_) mo.links.emplace_back(l->name());
+  mo.keepalive = cfg_.hacf.keepalive;
+  mo.deadtime = cfg_.hacf.deadtime;
+  mo.warntime = cfg_.hacf.warntime;
+  mo.initdead = cfg_.hacf.initdead;
+  mo.keys = cfg_.keys;
+  const auto wall_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
+  mo.generation = nextGeneration(opts_.run_dir, wall_ms);
+
+  resources::AgentRunnerOptions& ro = no.runner;
   ro.paths = agentPaths(opts_.config_dir);
   ro.nodeName = opts_.node;
   // With the default run dir agents keep their state where they always do (HA_RSCTMP,
@@ -376,61 +372,15 @@ void Daemon::startResources() {
     ro.stateDir = opts_.run_dir + "/rsctmp";
     ::mkdir(ro.stateDir.c_str(), 01755);
   }
-  runner_ = std::make_unique<resources::AgentRunner>(sched_, io_, log_, ro);
-
-  // Membership events drive the resource manager; messages of type Cluster carry its reports.
-  membership_->onChange([this](const membership::Change& c) {
-    if (!rm_) return;
-    if (c.node == opts_.node) {
-      if (c.kind == membership::ChangeKind::NodeState && c.new_state == membership::NodeState::Active) {
-        rm_->setCommsUp(true);
-      }
-      return;
-    }
-    std::uint64_t gen = 0;
-    for (const auto& n : membership_->nodes()) {
-      if (n.name == c.node) gen = n.generation;
-    }
-    if (c.kind == membership::ChangeKind::NodeState) {
-      if (c.new_state == membership::NodeState::Dead) {
-        rm_->nodeDead(c.node, shutdown_notice_.erase(c.node) != 0 ? "shut down" : "declared dead");
-      } else if (c.old_state == membership::NodeState::Dead || c.old_state == membership::NodeState::Init) {
-        rm_->nodeUp(c.node, gen);
-      }
-    } else if (c.kind == membership::ChangeKind::Restart) {
-      rm_->nodeUp(c.node, gen);
-    }
-  });
-  membership_->onMessage([this](const message::Message& m) {
-    if (m.type == message::MsgType::Shutdown) {
-      shutdown_notice_.insert(m.from);
-      return;
-    }
-    if (m.type != message::MsgType::Cluster || !rm_) return;
-    executor::Fields f;
-    for (const auto& [k, v] : m.fields) {
-      if (const auto* str = std::get_if<std::string>(&v)) f[k] = *str;
-      else f[k] = std::to_string(std::get<std::uint64_t>(v));
-    }
-    rm_->receive(m.from, m.generation, f);
-  });
-  if (!cfg_.has_resources) return;
-
+  if (!cfg_.has_resources) return no;
   executor::Options eo;
   eo.self = opts_.node;
   eo.cib = cfg_.cib;
   eo.paths = ro.paths;
   // Re-send the full state a few times per deadtime, so a lost report costs little.
   eo.report_interval = std::clamp(cfg_.hacf.deadtime / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
-  rm_ = std::make_unique<executor::ResourceManager>(eo, sched_, log_, *runner_);
-  rm_->setSender([this](const executor::Fields& f) {
-    message::Message m;
-    m.type = message::MsgType::Cluster;
-    for (const auto& [k, v] : f) m.fields[k] = v;
-    if (auto r = membership_->send(std::move(m)); !r) {
-      HB_LOG(log_, Error, Crm, "cannot send a cluster message: {}", r.error().message);
-    }
-  });
+  no.resources = std::move(eo);
+  return no;
 }
 
 void Daemon::waitSignals() {
@@ -476,7 +426,7 @@ void Daemon::shutdown(const std::string& why) {
   if (rm_) {
     // heartbeat: give up every resource (right to left), then tell the peers, who take over at
     // once (no deadtime wait).
-    rm_->shutdown([this] { finishShutdown(); });
+    node_->shutdown([this] { finishShutdown(); });
     return;
   }
   finishShutdown();
@@ -484,12 +434,11 @@ void Daemon::shutdown(const std::string& why) {
 
 void Daemon::finishShutdown() {
   if (rm_) HB_LOG(log_, Notice, Crm, "All HA resources relinquished.");
-  if (runner_) runner_->cancelAll();
-  if (membership_) membership_->announceShutdown();
+  if (node_) node_->announceShutdown();
   // Let the shutdown notice leave the sockets before closing them.
   exit_timer_ = sched_.createTimer();
   exit_timer_->arm(std::chrono::milliseconds(20), [this] {
-    if (membership_) membership_->stop();
+    if (node_) node_->stop();
     for (auto& l : links_) l->close();
     if (control_) control_->stop();
     boost::system::error_code ec;
@@ -632,74 +581,71 @@ control::Json Daemon::historyJson() const {
   return out;
 }
 
-void Daemon::handleRequest(const control::Json& req, const control::PeerCred&, control::Reply reply) {
+void Daemon::handleRequest(const control::Request& request, const control::PeerCred&, control::Reply reply) {
   using control::Json;
-  const std::string cmd = req.value("cmd", "");
-  if (cmd == "status") {
+  using control::errorReply;
+  if (std::holds_alternative<control::StatusRequest>(request)) {
     reply(status());
-  } else if (cmd == "parameter") {
-    const std::string name = req.value("name", "");
-    if (name == "hbversion") {
+  } else if (const auto* p = std::get_if<control::ParameterRequest>(&request)) {
+    if (p->name == "hbversion") {
       reply(Json{{"ok", true}, {"value", HB_VERSION}});
       return;
     }
-    auto it = cfg_.hacf.parameters.find(name);
+    auto it = cfg_.hacf.parameters.find(p->name);
     if (it == cfg_.hacf.parameters.end()) {
-      reply(Json{{"ok", false}, {"error", "Cannot get parameter " + name + "'s value"}});
+      reply(errorReply("Cannot get parameter " + p->name + "'s value"));
     } else {
       reply(Json{{"ok", true}, {"value", it->second}});
     }
-  } else if (cmd == "cib") {
-    if (!rm_) {
-      reply(Json{{"ok", true}, {"xml", cib::toXml(cfg_.cib)}});
-    } else {
-      reply(Json{{"ok", true}, {"xml", cib::toXml(rm_->cib())}});
-    }
-  } else if (cmd == "vrrp") {
+  } else if (std::holds_alternative<control::CibRequest>(request)) {
+    reply(Json{{"ok", true}, {"xml", cib::toXml(rm_ ? rm_->cib() : cfg_.cib)}});
+  } else if (std::holds_alternative<control::VrrpRequest>(request)) {
     reply(Json{{"ok", true}, {"vrrp", vrrpJson()}});
-  } else if (cmd == "history") {
+  } else if (std::holds_alternative<control::HistoryRequest>(request)) {
     reply(Json{{"ok", true}, {"history", historyJson()}});
-  } else if (cmd == "standby" || cmd == "takeover") {
-    if (!rm_) {
-      reply(Json{{"ok", false}, {"error", "no resource groups are configured (no haresources)"}});
-      return;
-    }
-    const std::string what = req.value("what", "all");
-    const bool wait = req.value("wait", false);
-    auto shared_reply = std::make_shared<control::Reply>(std::move(reply));
-    auto msg = std::make_shared<std::string>();
-    std::function<void(bool)> moved;
-    if (wait) {
-      // Answer when the move completed (or the time ran out).
-      auto timer = std::shared_ptr<Timer>(sched_.createTimer());
-      auto answered = std::make_shared<bool>(false);
-      moved = [shared_reply, msg, answered, timer](bool ok) {
-        if (*answered) return;
-        *answered = true;
-        timer->cancel();
-        (*shared_reply)(ok ? Json{{"ok", true}, {"message", *msg + " Done."}}
-                           : Json{{"ok", false}, {"error", *msg + " The groups did not move."}});
-      };
-      const auto wait_ms = std::chrono::milliseconds(req.value("wait_ms", 60000));
-      timer->arm(wait_ms, [shared_reply, msg, answered] {
-        if (*answered) return;
-        *answered = true;
-        (*shared_reply)(Json{{"ok", false}, {"error", *msg + " Timed out waiting for the move."}});
-      });
-    }
-    auto r = cmd == "standby" ? rm_->standby(what, moved) : rm_->takeover(what, moved);
-    if (!r) {
-      (*shared_reply)(Json{{"ok", false}, {"error", r.error().message}});
-      return;
-    }
-    *msg = *r;
-    if (!wait) (*shared_reply)(Json{{"ok", true}, {"message", *r}});
-  } else if (cmd == "shutdown") {
+  } else if (const auto* m = std::get_if<control::MoveRequest>(&request)) {
+    move(*m, std::move(reply));
+  } else if (std::holds_alternative<control::ShutdownRequest>(request)) {
     reply(Json{{"ok", true}});
     shutdown("hbd -k");
-  } else {
-    reply(Json{{"ok", false}, {"error", "unknown command '" + cmd + "'"}});
   }
+}
+
+void Daemon::move(const control::MoveRequest& req, control::Reply reply) {
+  using control::Json;
+  using control::errorReply;
+  if (!rm_) {
+    reply(errorReply("no resource groups are configured (no haresources)"));
+    return;
+  }
+  auto shared_reply = std::make_shared<control::Reply>(std::move(reply));
+  auto msg = std::make_shared<std::string>();
+  std::function<void(bool)> moved;
+  if (req.wait) {
+    // Answer when the move completed (or the time ran out).
+    auto timer = std::shared_ptr<Timer>(sched_.createTimer());
+    auto answered = std::make_shared<bool>(false);
+    moved = [shared_reply, msg, answered, timer](bool ok) {
+      if (*answered) return;
+      *answered = true;
+      timer->cancel();
+      (*shared_reply)(ok ? Json{{"ok", true}, {"message", *msg + " Done."}}
+                         : errorReply(*msg + " The groups did not move."));
+    };
+    timer->arm(req.wait_ms, [shared_reply, msg, answered] {
+      if (*answered) return;
+      *answered = true;
+      (*shared_reply)(errorReply(*msg + " Timed out waiting for the move."));
+    });
+  }
+  auto r = req.kind == control::MoveRequest::Kind::Standby ? rm_->standby(req.what, moved)
+                                                           : rm_->takeover(req.what, moved);
+  if (!r) {
+    (*shared_reply)(errorReply(r.error().message));
+    return;
+  }
+  *msg = *r;
+  if (!req.wait) (*shared_reply)(Json{{"ok", true}, {"message", *r}});
 }
 
 }  // namespace hb::daemon

@@ -16,6 +16,7 @@
 #include "hbd/daemon/log_sinks.h"
 #include "hbd/link/link.h"
 #include "hbd/membership/membership.h"
+#include "hbd/node/node.h"
 #include "hbd/vrrp/vrrp.h"
 #include "resources/agents/agents.h"
 #include "resources/base/asio_scheduler.h"
@@ -70,11 +71,13 @@ class Daemon {
   int exitCode() const { return exit_code_; }
 
  private:
-  void handleRequest(const control::Json& req, const control::PeerCred& who, control::Reply reply);
+  void handleRequest(const control::Request& request, const control::PeerCred& who, control::Reply reply);
+  /** hb_standby / hb_takeover, answered at once or (wait) when the groups moved or time ran out. */
+  void move(const control::MoveRequest& req, control::Reply reply);
   void reload();
   void waitSignals();
   void finishShutdown();
-  void startResources();
+  node::NodeOptions nodeOptions();
   Result<void> startControlAndVrrp();
   control::Json groupsJson() const;
   control::Json historyJson() const;
@@ -86,15 +89,15 @@ class Daemon {
   DaemonLogSink& log_;
   AsioScheduler sched_;
   std::vector<link::LinkPtr> links_;
-  std::unique_ptr<membership::Membership> membership_;
+  resources::ProcessLauncherPtr launcher_;  ///< the spawn launcher the node's agents run on
+  std::unique_ptr<node::Node> node_;        ///< after links_ and launcher_: destroyed before them
+  membership::Membership* membership_ = nullptr;  ///< node_'s; null for a pure VRRP router
+  executor::ResourceManager* rm_ = nullptr;       ///< node_'s; null without haresources
   std::unique_ptr<control::ControlServer> control_;
-  std::unique_ptr<resources::AgentRunner> runner_;
-  std::unique_ptr<executor::ResourceManager> rm_;
   std::unique_ptr<vrrp::VrrpRouter> vrrp_;
   boost::asio::signal_set signals_;
   TimerPtr exit_timer_;
   MonoTime started_at_;
-  std::set<std::string> shutdown_notice_;  ///< peers that announced shutdown (not failure)
   bool stopping_ = false;
   int exit_code_ = 0;
 };
