@@ -13,6 +13,7 @@
 #include "crm/executor/executor.h"
 #include "hbd/config/config.h"
 #include "hbd/control/control.h"
+#include "hbd/daemon/config_loader.h"
 #include "hbd/daemon/log_sinks.h"
 #include "hbd/link/link.h"
 #include "hbd/membership/membership.h"
@@ -23,34 +24,6 @@
 #include "resources/base/diagnostic.h"
 
 namespace hb::daemon {
-
-/** Command-line settings (interfaces.md). */
-struct DaemonOptions {
-  std::string config_dir = "/etc/ha.d";
-  std::string node;            ///< lower-cased; default uname -n
-  std::string run_dir = "/run/hbd";
-  bool foreground = false;
-};
-
-/** Everything read from the config dir, validated. */
-struct LoadedConfig {
-  config::HaCf hacf;
-  message::KeyRing keys;
-  std::vector<link::LinkOptions> links;
-  cib::Cib cib;                 ///< resource groups (empty when there is no haresources)
-  bool has_resources = false;   ///< DIR/haresources exists
-  bool has_hacf = true;         ///< false: a pure VRRP router (DIR holds only vrrp.conf)
-  std::optional<vrrp::VrrpConfig> vrrp;  ///< DIR/vrrp.conf, when present
-};
-
-/**
- * Reads and validates the whole config dir (ha.cf, authkeys and its permissions). Every problem is
- * appended to `diags` in file order. @return the config when it has no error.
- */
-std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags);
-
-/** Default node name: `uname -n`, lower-cased (heartbeat lower-cases node names). */
-std::string defaultNodeName();
 
 /**
  * The running daemon. Loop thread only. Lifecycle: construct -> start() -> io.run() ->
