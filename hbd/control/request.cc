@@ -119,6 +119,39 @@ Json toJson(const Request& r) {
   return j;
 }
 
-Json errorReply(std::string_view message) { return Json{{"ok", false}, {"error", std::string(message)}}; }
+namespace {
+constexpr std::string_view kOk = kOkKey;
+constexpr std::string_view kError = "error";
+}  // namespace
+
+Json errorReply(std::string_view message) {
+  Json j = Json::object();
+  j[std::string(kOk)] = false;
+  j[std::string(kError)] = std::string(message);
+  return j;
+}
+
+Json okReply(std::string_view key, Json value) {
+  Json j = Json::object();
+  j[std::string(kOk)] = true;
+  if (!key.empty()) j[std::string(key)] = std::move(value);
+  return j;
+}
+
+bool replyOk(const Json& reply) {
+  if (!reply.is_object()) return false;
+  auto it = reply.find(kOk);
+  return it != reply.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string replyError(const Json& reply, std::string_view fallback) {
+  return replyText(reply, kError).empty() ? std::string(fallback) : replyText(reply, kError);
+}
+
+std::string replyText(const Json& reply, std::string_view key) {
+  if (!reply.is_object()) return {};
+  auto it = reply.find(key);
+  return it != reply.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 }  // namespace hb::control

@@ -63,5 +63,21 @@ Json toJson(const Request& r);
 
 /** `{"ok":false,"error":message}`: every refusal. */
 Json errorReply(std::string_view message);
+/** `{"ok":true}`, plus `key: value` when key is not empty (the one-value replies). */
+Json okReply(std::string_view key = {}, Json value = nullptr);
+/** Whether a reply says ok. */
+bool replyOk(const Json& reply);
+/** A refusal's error text, or `fallback` when it has none. */
+std::string replyError(const Json& reply, std::string_view fallback);
+/** The string member `key` of a one-value reply, or "" (parameter: "value", cib: "xml", moves:
+ *  "message"; see kValueKey...). */
+std::string replyText(const Json& reply, std::string_view key);
+
+/** Every reply's success flag. */
+inline constexpr std::string_view kOkKey = "ok";
+/** The keys of the one-value replies, for okReply() and replyText(). */
+inline constexpr std::string_view kValueKey = "value";      ///< parameter
+inline constexpr std::string_view kXmlKey = "xml";          ///< cib
+inline constexpr std::string_view kMessageKey = "message";  ///< standby, takeover
 
 }  // namespace hb::control

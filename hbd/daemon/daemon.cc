@@ -25,8 +25,8 @@ namespace hb::daemon {
 namespace {
 
 /** Adverts dropped before any instance could own them (a VRID with no instance here), by reason. */
-control::Json vrrpUnassignedJson(const vrrp::VrrpRouter* router) {
-  control::Json out = control::Json::object();
+std::map<std::string, std::uint64_t> vrrpUnassigned(const vrrp::VrrpRouter* router) {
+  std::map<std::string, std::uint64_t> out;
   if (router == nullptr) return out;
   const auto counts = router->unassignedDrops();
   for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
@@ -263,135 +263,117 @@ void Daemon::finishShutdown() {
   });
 }
 
-control::Json Daemon::status() const {
-  using control::Json;
+control::Json Daemon::status() const { return statusOf(); }
+
+control::Status Daemon::statusOf() const {
   const auto now = sched_.now();
-  auto ageMs = [&](const std::optional<MonoTime>& t) -> Json {
-    if (!t) return nullptr;
+  auto ageMs = [&](const std::optional<MonoTime>& t) -> std::optional<std::int64_t> {
+    if (!t) return std::nullopt;
     return std::chrono::duration_cast<std::chrono::milliseconds>(now - *t).count();
   };
-  Json nodes = Json::array();
+  control::Status st;
+  st.node = opts_.node;
+  st.version = HB_VERSION;
+  st.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count();
+  st.groups = groupsStatus();
+  st.rscstatus = rm_ ? rm_->rscstatus() : std::string("none");
+  st.vrrp = vrrpStatus();
+  st.vrrp_unassigned_dropped = vrrpUnassigned(vrrp_.get());
   if (!membership_) {
-    return Json{{"ok", true},
-                {"node", opts_.node},
-                {"version", HB_VERSION},
-                {"state", "active"},
-                {"managed_by", "vrrp"},
-                {"uptime_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count()},
-                {"nodes", nodes},
-                {"links", Json::array()},
-                {"counters", {{"dropped", Json::object()}}},
-                {"groups", groupsJson()},
-                {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-                {"vrrp", vrrpJson()},
-                {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
+    st.state = "active";
+    st.managed_by = "vrrp";
+    return st;
   }
+  st.cluster = cfg_.hacf.cluster;
+  st.state = membership::nodeStateName(membership_->selfState());
+  st.comms_up = membership_->commsUp();
+  st.generation = membership_->generation();
+  st.managed_by = "haresources";
   for (const auto& n : membership_->nodes()) {
-    Json links = Json::array();
+    control::NodeStatus ns;
+    ns.name = n.name;
+    ns.state = membership::nodeStateName(n.state);
+    ns.self = n.name == opts_.node;
+    ns.generation = n.generation;
+    ns.last_heard_ms = ageMs(n.last_heard);
     for (const auto& l : n.links) {
-      links.push_back({{"name", l.name}, {"state", membership::linkStateName(l.state)},
-                       {"last_heard_ms", ageMs(l.last_heard)}});
+      ns.links.push_back({l.name, std::string(membership::linkStateName(l.state)), ageMs(l.last_heard)});
     }
-    nodes.push_back({{"name", n.name}, {"state", membership::nodeStateName(n.state)}, {"type", "normal"},
-                     {"self", n.name == opts_.node}, {"generation", n.generation},
-                     {"last_heard_ms", ageMs(n.last_heard)}, {"links", links}});
+    st.nodes.push_back(std::move(ns));
   }
-  Json links = Json::array();
   for (const auto& l : links_) {
     const auto& s = l->stats();
-    links.push_back({{"name", std::string(l->name())}, {"frames_sent", s.frames_sent},
-                     {"frames_received", s.frames_received}, {"bytes_sent", s.bytes_sent},
-                     {"bytes_received", s.bytes_received}, {"send_errors", s.send_errors},
-                     {"receive_errors", s.receive_errors}, {"bad_frames", s.bad_frames},
-                     {"device_ok", s.device_ok}});
+    st.links.push_back(control::LinkStatus{std::string(l->name()), s.frames_sent, s.frames_received, s.bytes_sent,
+                                           s.bytes_received, s.send_errors, s.receive_errors, s.bad_frames,
+                                           s.device_ok});
   }
   const auto& c = membership_->counters();
-  Json dropped = Json::object();
+  st.counters.received = c.received;
+  st.counters.duplicates = c.duplicates;
+  st.counters.late_heartbeats = c.late_heartbeats;
+  st.counters.restarts = c.restarts;
   for (int i = 0; i < message::kDropReasonCount; ++i) {
-    dropped[std::string(message::dropReasonName(static_cast<message::DropReason>(i)))] =
+    st.counters.dropped[std::string(message::dropReasonName(static_cast<message::DropReason>(i)))] =
         c.dropped[static_cast<std::size_t>(i)];
   }
-  return Json{{"ok", true},
-              {"node", opts_.node},
-              {"version", HB_VERSION},
-              {"cluster", cfg_.hacf.cluster},
-              {"state", membership::nodeStateName(membership_->selfState())},
-              {"comms_up", membership_->commsUp()},
-              {"generation", membership_->generation()},
-              {"uptime_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count()},
-              {"managed_by", "haresources"},
-              {"nodes", nodes},
-              {"links", links},
-              {"counters",
-               {{"received", c.received},
-                {"duplicates", c.duplicates},
-                {"late_heartbeats", c.late_heartbeats},
-                {"restarts", c.restarts},
-                {"dropped", dropped}}},
-              {"groups", groupsJson()},
-              {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-              {"vrrp", vrrpJson()},
-              {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
+  return st;
 }
 
-control::Json Daemon::vrrpJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::VrrpStatus> Daemon::vrrpStatus() const {
+  std::vector<control::VrrpStatus> out;
   if (!vrrp_) return out;
   for (const auto& st : vrrp_->status()) {
-    Json dropped = Json::object();
+    control::VrrpStatus v;
+    v.name = st.name;
+    v.vrid = st.vrid;
+    v.state = vrrp::stateName(st.state);
+    v.priority = st.base_priority;
+    v.effective_priority = st.effective_priority;
+    v.advert_int_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.advert_int).count();
+    v.master_down_interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.master_down_interval).count();
+    if (st.master) v.master = st.master->toString();
+    v.adverts_sent = st.adverts_sent;
+    v.adverts_received = st.adverts_received;
+    v.become_master = st.become_master;
     for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
-      dropped[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = st.dropped[i];
+      v.dropped[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = st.dropped[i];
     }
-    out.push_back({{"name", st.name},
-                   {"vrid", st.vrid},
-                   {"state", std::string(vrrp::stateName(st.state))},
-                   {"priority", st.base_priority},
-                   {"effective_priority", st.effective_priority},
-                   {"advert_int_ms", std::chrono::duration_cast<std::chrono::milliseconds>(st.advert_int).count()},
-                   {"master_down_interval_ms",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(st.master_down_interval).count()},
-                   {"master", st.master ? Json(st.master->toString()) : Json(nullptr)},
-                   {"adverts_sent", st.adverts_sent},
-                   {"adverts_received", st.adverts_received},
-                   {"become_master", st.become_master},
-                   {"dropped", dropped}});
+    out.push_back(std::move(v));
   }
   return out;
 }
 
-control::Json Daemon::groupsJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::GroupStatusJson> Daemon::groupsStatus() const {
+  std::vector<control::GroupStatusJson> out;
   if (!rm_) return out;
   for (const auto& g : rm_->groups()) {
-    Json res = Json::array();
+    control::GroupStatusJson gs{g.id, g.key, g.preferred, g.status, g.owner, g.local_state, g.reason, g.failed_on, {}};
     for (const auto& r : g.resources) {
-      res.push_back({{"id", r.id}, {"agent", r.agent}, {"state", r.state}, {"last_action", r.last_action},
-                     {"last_rc", r.last_rc}, {"last_duration_ms", r.last_duration_ms}});
+      gs.resources.push_back({r.id, r.agent, r.state, r.last_action, r.last_rc, r.last_duration_ms});
     }
-    out.push_back({{"id", g.id}, {"key", g.key}, {"preferred", g.preferred}, {"state", g.status},
-                   {"owner", g.owner ? Json(*g.owner) : Json(nullptr)}, {"local_state", g.local_state},
-                   {"reason", g.reason}, {"failed_on", g.failed_on}, {"resources", res}});
+    out.push_back(std::move(gs));
   }
   return out;
 }
 
-control::Json Daemon::historyJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::HistoryStatus> Daemon::historyStatus() const {
+  std::vector<control::HistoryStatus> out;
   if (!rm_) return out;
   for (const auto& h : rm_->history()) {
-    Json events = Json::array();
-    for (const auto& e : h.events) events.push_back({{"at_ms", e.at_ms}, {"what", e.what}});
+    control::HistoryStatus hs;
+    for (const auto& e : h.events) hs.events.push_back({e.at_ms, e.what});
     const auto secs = std::chrono::system_clock::to_time_t(h.started);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(h.started.time_since_epoch()).count() % 1000;
     std::tm tm{};
     ::localtime_r(&secs, &tm);
     char stamp[40];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-    out.push_back({{"started", fmt::format("{}.{:03d}", stamp, ms)}, {"trigger", h.trigger}, {"group", h.group},
-                   {"decision", h.decision}, {"outcome", h.outcome}, {"events", events}});
+    hs.started = fmt::format("{}.{:03d}", stamp, ms);
+    hs.trigger = h.trigger;
+    hs.group = h.group;
+    hs.decision = h.decision;
+    hs.outcome = h.outcome;
+    out.push_back(std::move(hs));
   }
   return out;
 }
@@ -403,25 +385,25 @@ void Daemon::handleRequest(const control::Request& request, const control::PeerC
     reply(status());
   } else if (const auto* p = std::get_if<control::ParameterRequest>(&request)) {
     if (p->name == "hbversion") {
-      reply(Json{{"ok", true}, {"value", HB_VERSION}});
+      reply(control::okReply(control::kValueKey, HB_VERSION));
       return;
     }
     auto it = cfg_.hacf.parameters.find(p->name);
     if (it == cfg_.hacf.parameters.end()) {
       reply(errorReply("Cannot get parameter " + p->name + "'s value"));
     } else {
-      reply(Json{{"ok", true}, {"value", it->second}});
+      reply(control::okReply(control::kValueKey, it->second));
     }
   } else if (std::holds_alternative<control::CibRequest>(request)) {
-    reply(Json{{"ok", true}, {"xml", cib::toXml(rm_ ? rm_->cib() : cfg_.cib)}});
+    reply(control::okReply(control::kXmlKey, cib::toXml(rm_ ? rm_->cib() : cfg_.cib)));
   } else if (std::holds_alternative<control::VrrpRequest>(request)) {
-    reply(Json{{"ok", true}, {"vrrp", vrrpJson()}});
+    reply(control::vrrpReply(vrrpStatus()));
   } else if (std::holds_alternative<control::HistoryRequest>(request)) {
-    reply(Json{{"ok", true}, {"history", historyJson()}});
+    reply(control::historyReply(historyStatus()));
   } else if (const auto* m = std::get_if<control::MoveRequest>(&request)) {
     move(*m, std::move(reply));
   } else if (std::holds_alternative<control::ShutdownRequest>(request)) {
-    reply(Json{{"ok", true}});
+    reply(control::okReply());
     shutdown("hbd -k");
   }
 }
@@ -444,7 +426,7 @@ void Daemon::move(const control::MoveRequest& req, control::Reply reply) {
       if (*answered) return;
       *answered = true;
       timer->cancel();
-      (*shared_reply)(ok ? Json{{"ok", true}, {"message", *msg + " Done."}}
+      (*shared_reply)(ok ? control::okReply(control::kMessageKey, *msg + " Done.")
                          : errorReply(*msg + " The groups did not move."));
     };
     timer->arm(req.wait_ms, [shared_reply, msg, answered] {
@@ -460,7 +442,7 @@ void Daemon::move(const control::MoveRequest& req, control::Reply reply) {
     return;
   }
   *msg = *r;
-  if (!req.wait) (*shared_reply)(Json{{"ok", true}, {"message", *r}});
+  if (!req.wait) (*shared_reply)(control::okReply(control::kMessageKey, *r));
 }
 
 }  // namespace hb::daemon

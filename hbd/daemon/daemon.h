@@ -13,6 +13,7 @@
 #include "crm/executor/executor.h"
 #include "hbd/config/config.h"
 #include "hbd/control/control.h"
+#include "hbd/control/status.h"
 #include "hbd/daemon/config_loader.h"
 #include "hbd/daemon/log_sinks.h"
 #include "hbd/link/link.h"
@@ -52,9 +53,10 @@ class Daemon {
   void finishShutdown();
   node::NodeOptions nodeOptions();
   Result<void> startControlAndVrrp();
-  control::Json groupsJson() const;
-  control::Json historyJson() const;
-  control::Json vrrpJson() const;
+  control::Status statusOf() const;
+  std::vector<control::GroupStatusJson> groupsStatus() const;
+  std::vector<control::HistoryStatus> historyStatus() const;
+  std::vector<control::VrrpStatus> vrrpStatus() const;
 
   boost::asio::io_context& io_;
   DaemonOptions opts_;
