@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "hbd/control/request.h"
 #include "resources/base/log.h"
 #include "resources/base/result.h"
 
@@ -31,14 +32,18 @@ struct PeerCred {
 
 /** Replies to one request; may be called later (e.g. hb_standby --wait), exactly once. */
 using Reply = std::function<void(Json)>;
-/** Handles one request. Loop thread. */
-using Handler = std::function<void(const Json& request, const PeerCred& who, Reply reply)>;
+/** Handles one request, already parsed and validated (request.h). Loop thread. */
+using Handler = std::function<void(const Request& request, const PeerCred& who, Reply reply)>;
 
-/** Largest request line accepted (bytes); longer requests are refused. */
+/** Largest request line accepted (bytes); longer requests get an error reply. */
 inline constexpr std::size_t kMaxRequestSize = 64 * 1024;
 
 /**
  * Accepts connections on a Unix socket and dispatches requests to a Handler, all on the loop.
+ * A request that does not parse (parseRequestLine: not JSON, wrong types, unknown cmd, missing
+ * member, more than kMaxRequestSize bytes, no '\n' before the client closed) is answered with
+ * errorReply() and never reaches the handler; a handler that throws gets the client an
+ * "internal error" reply and is logged; neither stops the server.
  * Lifecycle: construct -> start() -> ... -> stop() (closes the listener and all connections,
  * removes the socket file).
  */

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "hbd/control/control.h"
 
 namespace hb::control {
@@ -79,31 +81,52 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     if (!peerAllowed(who)) {
       HB_LOG(log, Warning, Control, "refused control connection | uid={} gid={} pid={}", who.uid, who.gid,
              who.pid);
-      respond(c, Json{{"ok", false}, {"error", "permission denied"}});
+      respond(c, errorReply("permission denied"));
       return;
     }
     conns.insert(c);
     asio::async_read_until(c->sock, c->buf, '\n',
                            [self = shared_from_this(), c, who](const boost::system::error_code& ec, std::size_t n) {
                              if (self->stopped) return;
-                             if (ec) {
-                               self->conns.erase(c);
-                               return;
-                             }
-                             std::string line(asio::buffers_begin(c->buf.data()),
-                                              asio::buffers_begin(c->buf.data()) + static_cast<std::ptrdiff_t>(n));
-                             c->buf.consume(n);
-                             Json req = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-                             if (req.is_discarded() || !req.is_object() || !req.contains("cmd") ||
-                                 !req["cmd"].is_string()) {
-                               self->respond(c, Json{{"ok", false}, {"error", "malformed request"}});
-                               return;
-                             }
-                             std::weak_ptr<Impl> weak = self;
-                             self->handler(req, who, [weak, c](Json reply) {
-                               if (auto s = weak.lock()) s->respond(c, std::move(reply));
-                             });
+                             self->onLine(c, who, ec, n);
                            });
+  }
+
+  void onLine(const std::shared_ptr<Conn>& c, const PeerCred& who, const boost::system::error_code& ec,
+              std::size_t n) {
+    if (ec == asio::error::not_found) {
+      // The buffer filled up (kMaxRequestSize) without a newline.
+      respond(c, errorReply(fmt::format("request too large (more than {} bytes)", kMaxRequestSize)));
+      return;
+    }
+    if (ec == asio::error::eof && c->buf.size() > 0) {
+      respond(c, errorReply("malformed request: truncated (no newline before the end)"));
+      return;
+    }
+    if (ec) {
+      conns.erase(c);
+      return;
+    }
+    std::string line(asio::buffers_begin(c->buf.data()),
+                     asio::buffers_begin(c->buf.data()) + static_cast<std::ptrdiff_t>(n));
+    c->buf.consume(n);
+    auto req = parseRequestLine(line);
+    if (!req) {
+      HB_LOG(log, Info, Control, "refused control request | pid={} error={}", who.pid, req.error().message);
+      respond(c, errorReply(req.error().message));
+      return;
+    }
+    std::weak_ptr<Impl> weak = shared_from_this();
+    auto answered = std::make_shared<bool>(false);
+    try {
+      handler(*req, who, [weak, c, answered](Json reply) {
+        *answered = true;
+        if (auto s = weak.lock()) s->respond(c, std::move(reply));
+      });
+    } catch (const std::exception& e) {
+      HB_LOG(log, Error, Control, "control request failed: {}", e.what());
+      if (!*answered) respond(c, errorReply("internal error"));
+    }
   }
 
   void respond(const std::shared_ptr<Conn>& c, Json reply) {

@@ -25,8 +25,8 @@ namespace hb::daemon {
 namespace {
 
 /** Adverts dropped before any instance could own them (a VRID with no instance here), by reason. */
-control::Json vrrpUnassignedJson(const vrrp::VrrpRouter* router) {
-  control::Json out = control::Json::object();
+std::map<std::string, std::uint64_t> vrrpUnassigned(const vrrp::VrrpRouter* router) {
+  std::map<std::string, std::uint64_t> out;
   if (router == nullptr) return out;
   const auto counts = router->unassignedDrops();
   for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
@@ -35,192 +35,7 @@ control::Json vrrpUnassignedJson(const vrrp::VrrpRouter* router) {
   return out;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-link::LinkOptions::Kind kindOf(config::UdpMedium::Kind k) {
-  switch (k) {
-    case config::UdpMedium::Kind::Bcast: return link::LinkOptions::Kind::Bcast;
-    case config::UdpMedium::Kind::Ucast: return link::LinkOptions::Kind::Ucast;
-    case config::UdpMedium::Kind::Mcast: return link::LinkOptions::Kind::Mcast;
-  }
-  return link::LinkOptions::Kind::Ucast;
-}
-
-/** ha.cf media -> link options. ucast lines of one interface share one link (one name, as
- *  cl_status shows it); other media each get their own link. */
-std::vector<link::LinkOptions> mapLinks(const config::HaCf& cf, const std::string& path,
-                                        std::vector<Diagnostic>& diags) {
-  std::vector<link::LinkOptions> out;
-  std::map<std::string, std::size_t> ucast_by_if;
-  std::set<std::string> names;
-  for (const auto& m : cf.udp) {
-    if (m.kind == config::UdpMedium::Kind::Ucast) {
-      if (auto it = ucast_by_if.find(m.interface); it != ucast_by_if.end()) {
-        out[it->second].peers.push_back(m.peer);
-        continue;
-      }
-    }
-    link::LinkOptions o;
-    o.kind = kindOf(m.kind);
-    o.interface = m.interface;
-    o.port = m.port;
-    o.group = m.group;
-    o.ttl = m.ttl;
-    o.loop = m.loop;
-    if (m.kind == config::UdpMedium::Kind::Ucast) {
-      o.peers.push_back(m.peer);
-      ucast_by_if[m.interface] = out.size();
-    }
-    if (!names.insert(m.interface).second) {
-      diags.push_back(Diagnostic{Severity::Error, SourceLoc{path, m.line},
-                                 "a second medium on interface '" + m.interface +
-                                     "': link names must be unique (use one medium per interface)"});
-      continue;
-    }
-    out.push_back(std::move(o));
-  }
-  for (const auto& s : cf.serial) {
-    link::LinkOptions o;
-    o.kind = link::LinkOptions::Kind::Serial;
-    o.device = s.device;
-    o.baud = cf.baud;
-    if (!names.insert(s.device).second) {
-      diags.push_back(Diagnostic{Severity::Error, SourceLoc{path, s.line}, "serial device '" + s.device +
-                                                                               "' listed twice"});
-      continue;
-    }
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-/** A serial line carries little (19200 baud: 1920 B/s): warn when heartbeats alone would use more
- *  than half of it. The size is that of a real heartbeat with the configured key, framed. */
-void checkSerialBandwidth(const LoadedConfig& cfg, const std::string& node, const std::string& path,
-                          std::vector<Diagnostic>& diags) {
-  if (cfg.hacf.serial.empty() || cfg.keys.keys.empty() || cfg.hacf.keepalive.count() <= 0) return;
-  message::Message hb;
-  hb.type = message::MsgType::Heartbeat;
-  hb.from = node;
-  hb.generation = 1;
-  hb.seq = 1;
-  hb.fields["st"] = std::string("active");
-  auto bytes = message::encode(hb, cfg.keys);
-  if (!bytes) return;
-  const std::size_t frame = link::maxEncodedSerialFrameSize(bytes->size());
-  const double needed = static_cast<double>(frame) * 1000.0 / static_cast<double>(cfg.hacf.keepalive.count());
-  const double capacity = static_cast<double>(link::serialBytesPerSecond(cfg.hacf.baud));
-  if (needed > capacity / 2) {
-    for (const auto& s : cfg.hacf.serial) {
-      diags.push_back(Diagnostic{
-          Severity::Warning, SourceLoc{path, s.line},
-          fmt::format("serial {}: a heartbeat of {} bytes every {} ms needs {:.0f} B/s, more than half of the {:.0f} "
-                      "B/s a {} baud line carries; raise keepalive or baud",
-                      s.device, frame, cfg.hacf.keepalive.count(), needed, capacity, cfg.hacf.baud)});
-    }
-  }
-}
-
 }  // namespace
-
-std::string defaultNodeName() {
-  struct utsname u {};
-  if (::uname(&u) != 0) return "localhost";
-  return lower(u.nodename);
-}
-
-std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags) {
-  const std::string hacf_path = o.config_dir + "/ha.cf";
-  const std::string keys_path = o.config_dir + "/authkeys";
-  const std::string vrrp_path = o.config_dir + "/vrrp.conf";
-  LoadedConfig cfg;
-  bool usable = true;
-
-  // vrrp.conf is optional; a directory holding only vrrp.conf runs hbd as a pure VRRP router.
-  const bool has_vrrp = ::access(vrrp_path.c_str(), F_OK) == 0;
-  if (has_vrrp) {
-    auto text = config::readFile(vrrp_path);
-    if (!text) {
-      diags.push_back(Diagnostic{Severity::Error, SourceLoc{vrrp_path, 0}, text.error().message});
-      usable = false;
-    } else {
-      auto parsed = vrrp::parseVrrpConf(*text, vrrp_path);
-      diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-      if (parsed.ok()) cfg.vrrp = std::move(*parsed.value);
-    }
-  }
-  cfg.has_hacf = !has_vrrp || ::access(hacf_path.c_str(), F_OK) == 0 || ::access(keys_path.c_str(), F_OK) == 0 ||
-                 ::access((o.config_dir + "/haresources").c_str(), F_OK) == 0;
-  if (!cfg.has_hacf) {
-    for (const auto& d : diags) {
-      if (d.severity == Severity::Error) usable = false;
-    }
-    if (!usable) return std::nullopt;
-    return cfg;
-  }
-
-  auto hacf_text = config::readFile(hacf_path);
-  if (!hacf_text) {
-    diags.push_back(Diagnostic{Severity::Error, SourceLoc{hacf_path, 0}, hacf_text.error().message});
-    usable = false;
-  } else {
-    auto parsed = config::parseHaCf(*hacf_text, hacf_path);
-    diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-    if (parsed.value && !parsed.hasErrors()) {
-      cfg.hacf = std::move(*parsed.value);
-      auto own = link::localIpv4Addresses();
-      std::vector<Diagnostic> more;
-      config::validateHaCf(cfg.hacf, o.node, own ? *own : std::vector<std::string>{}, hacf_path, more);
-      diags.insert(diags.end(), more.begin(), more.end());
-      cfg.links = mapLinks(cfg.hacf, hacf_path, diags);
-    } else {
-      usable = false;
-    }
-  }
-
-  auto keys_text = config::readFile(keys_path);
-  if (!keys_text) {
-    diags.push_back(Diagnostic{Severity::Error, SourceLoc{keys_path, 0}, keys_text.error().message});
-    usable = false;
-  } else {
-    if (auto perm = config::checkAuthKeysPermissions(keys_path)) diags.push_back(*perm);
-    auto parsed = config::parseAuthKeys(*keys_text, keys_path);
-    diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-    if (parsed.value) cfg.keys = std::move(*parsed.value);
-  }
-
-  // haresources is optional: without it hbd runs membership only.
-  const std::string res_path = o.config_dir + "/haresources";
-  if (::access(res_path.c_str(), F_OK) == 0 && usable) {
-    auto text = config::readFile(res_path);
-    if (!text) {
-      diags.push_back(Diagnostic{Severity::Error, SourceLoc{res_path, 0}, text.error().message});
-    } else {
-      auto parsed = haresources::parseHaresources(*text, res_path, cfg.hacf.nodes);
-      diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-      if (parsed.value) {
-        cfg.cib = std::move(*parsed.value);
-        cfg.cib.nodes = cfg.hacf.nodes;
-        cib::AutoFailback af = cfg.hacf.auto_failback == config::AutoFailback::On    ? cib::AutoFailback::On
-                               : cfg.hacf.auto_failback == config::AutoFailback::Off ? cib::AutoFailback::Off
-                                                                                     : cib::AutoFailback::Legacy;
-        cib::setAutoFailback(cfg.cib, af);
-        cfg.has_resources = true;
-      }
-    }
-  }
-
-  checkSerialBandwidth(cfg, o.node, hacf_path, diags);
-
-  for (const auto& d : diags) {
-    if (d.severity == Severity::Error) usable = false;
-  }
-  if (!usable) return std::nullopt;
-  return cfg;
-}
 
 std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms) {
   const std::string path = run_dir + "/generation";
@@ -300,37 +115,19 @@ Result<void> Daemon::start() {
     links_.push_back(std::move(*l));
   }
 
-  membership::Options mo;
-  mo.self = opts_.node;
-  mo.nodes = cfg_.hacf.nodes;
-  for (const auto& l : links_) mo.links.emplace_back(l->name());
-  mo.keepalive = cfg_.hacf.keepalive;
-  mo.deadtime = cfg_.hacf.deadtime;
-  mo.warntime = cfg_.hacf.warntime;
-  mo.initdead = cfg_.hacf.initdead;
-  mo.keys = cfg_.keys;
-  const auto wall_ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
-  mo.generation = nextGeneration(opts_.run_dir, wall_ms);
-  membership_ = std::make_unique<membership::Membership>(mo, sched_, log_);
-
-  startResources();
-
-  membership_->setSender([this](const message::Bytes& frame) {
-    for (auto& l : links_) (void)l->send(link::ByteView(frame.data(), frame.size()));
-  });
+  std::vector<link::Link*> links;
+  for (auto& l : links_) links.push_back(l.get());
+  launcher_ = resources::makeSpawnLauncher(io_);
+  node_ = std::make_unique<node::Node>(nodeOptions(), std::move(links), sched_, *launcher_, log_);
+  membership_ = &node_->membership();
+  rm_ = node_->resources();
   for (auto& l : links_) {
-    std::string name(l->name());
-    l->onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
-      membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
-    });
-    if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + name + ": " + r.error().message);
-    HB_LOG(log_, Info, Link, "link {} open", name);
+    if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + std::string(l->name()) + ": " + r.error().message);
+    HB_LOG(log_, Info, Link, "link {} open", l->name());
   }
 
   if (auto r = startControlAndVrrp(); !r) return r;
-  membership_->start();
-  if (rm_) rm_->start();
+  node_->start();
   HB_LOG(log_, Notice, Daemon, "hbd {} started | node={} generation={} links={} keepalive_ms={} deadtime_ms={}",
          HB_VERSION, opts_.node, membership_->generation(), links_.size(), cfg_.hacf.keepalive.count(),
          cfg_.hacf.deadtime.count());
@@ -340,7 +137,7 @@ Result<void> Daemon::start() {
 Result<void> Daemon::startControlAndVrrp() {
   control_ = std::make_unique<control::ControlServer>(
       io_, opts_.run_dir + "/hbd.sock",
-      [this](const control::Json& req, const control::PeerCred& who, control::Reply reply) {
+      [this](const control::Request& req, const control::PeerCred& who, control::Reply reply) {
         handleRequest(req, who, std::move(reply));
       },
       log_);
@@ -365,8 +162,22 @@ Result<void> Daemon::startControlAndVrrp() {
   return {};
 }
 
-void Daemon::startResources() {
-  resources::AgentRunnerOptions ro;
+node::NodeOptions Daemon::nodeOptions() {
+  node::NodeOptions no;
+  membership::Options& mo = no.membership;
+  mo.self = opts_.node;
+  mo.nodes = cfg_.hacf.nodes;
+  for (const auto& l : links_) mo.links.emplace_back(l->name());
+  mo.keepalive = cfg_.hacf.keepalive;
+  mo.deadtime = cfg_.hacf.deadtime;
+  mo.warntime = cfg_.hacf.warntime;
+  mo.initdead = cfg_.hacf.initdead;
+  mo.keys = cfg_.keys;
+  const auto wall_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
+  mo.generation = nextGeneration(opts_.run_dir, wall_ms);
+
+  resources::AgentRunnerOptions& ro = no.runner;
   ro.paths = agentPaths(opts_.config_dir);
   ro.nodeName = opts_.node;
   // With the default run dir agents keep their state where they always do (HA_RSCTMP,
@@ -376,61 +187,15 @@ void Daemon::startResources() {
     ro.stateDir = opts_.run_dir + "/rsctmp";
     ::mkdir(ro.stateDir.c_str(), 01755);
   }
-  runner_ = std::make_unique<resources::AgentRunner>(sched_, io_, log_, ro);
-
-  // Membership events drive the resource manager; messages of type Cluster carry its reports.
-  membership_->onChange([this](const membership::Change& c) {
-    if (!rm_) return;
-    if (c.node == opts_.node) {
-      if (c.kind == membership::ChangeKind::NodeState && c.new_state == membership::NodeState::Active) {
-        rm_->setCommsUp(true);
-      }
-      return;
-    }
-    std::uint64_t gen = 0;
-    for (const auto& n : membership_->nodes()) {
-      if (n.name == c.node) gen = n.generation;
-    }
-    if (c.kind == membership::ChangeKind::NodeState) {
-      if (c.new_state == membership::NodeState::Dead) {
-        rm_->nodeDead(c.node, shutdown_notice_.erase(c.node) != 0 ? "shut down" : "declared dead");
-      } else if (c.old_state == membership::NodeState::Dead || c.old_state == membership::NodeState::Init) {
-        rm_->nodeUp(c.node, gen);
-      }
-    } else if (c.kind == membership::ChangeKind::Restart) {
-      rm_->nodeUp(c.node, gen);
-    }
-  });
-  membership_->onMessage([this](const message::Message& m) {
-    if (m.type == message::MsgType::Shutdown) {
-      shutdown_notice_.insert(m.from);
-      return;
-    }
-    if (m.type != message::MsgType::Cluster || !rm_) return;
-    executor::Fields f;
-    for (const auto& [k, v] : m.fields) {
-      if (const auto* str = std::get_if<std::string>(&v)) f[k] = *str;
-      else f[k] = std::to_string(std::get<std::uint64_t>(v));
-    }
-    rm_->receive(m.from, m.generation, f);
-  });
-  if (!cfg_.has_resources) return;
-
+  if (!cfg_.has_resources) return no;
   executor::Options eo;
   eo.self = opts_.node;
   eo.cib = cfg_.cib;
   eo.paths = ro.paths;
   // Re-send the full state a few times per deadtime, so a lost report costs little.
   eo.report_interval = std::clamp(cfg_.hacf.deadtime / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
-  rm_ = std::make_unique<executor::ResourceManager>(eo, sched_, log_, *runner_);
-  rm_->setSender([this](const executor::Fields& f) {
-    message::Message m;
-    m.type = message::MsgType::Cluster;
-    for (const auto& [k, v] : f) m.fields[k] = v;
-    if (auto r = membership_->send(std::move(m)); !r) {
-      HB_LOG(log_, Error, Crm, "cannot send a cluster message: {}", r.error().message);
-    }
-  });
+  no.resources = std::move(eo);
+  return no;
 }
 
 void Daemon::waitSignals() {
@@ -476,7 +241,7 @@ void Daemon::shutdown(const std::string& why) {
   if (rm_) {
     // heartbeat: give up every resource (right to left), then tell the peers, who take over at
     // once (no deadtime wait).
-    rm_->shutdown([this] { finishShutdown(); });
+    node_->shutdown([this] { finishShutdown(); });
     return;
   }
   finishShutdown();
@@ -484,12 +249,11 @@ void Daemon::shutdown(const std::string& why) {
 
 void Daemon::finishShutdown() {
   if (rm_) HB_LOG(log_, Notice, Crm, "All HA resources relinquished.");
-  if (runner_) runner_->cancelAll();
-  if (membership_) membership_->announceShutdown();
+  if (node_) node_->announceShutdown();
   // Let the shutdown notice leave the sockets before closing them.
   exit_timer_ = sched_.createTimer();
   exit_timer_->arm(std::chrono::milliseconds(20), [this] {
-    if (membership_) membership_->stop();
+    if (node_) node_->stop();
     for (auto& l : links_) l->close();
     if (control_) control_->stop();
     boost::system::error_code ec;
@@ -499,207 +263,186 @@ void Daemon::finishShutdown() {
   });
 }
 
-control::Json Daemon::status() const {
-  using control::Json;
+control::Json Daemon::status() const { return statusOf(); }
+
+control::Status Daemon::statusOf() const {
   const auto now = sched_.now();
-  auto ageMs = [&](const std::optional<MonoTime>& t) -> Json {
-    if (!t) return nullptr;
+  auto ageMs = [&](const std::optional<MonoTime>& t) -> std::optional<std::int64_t> {
+    if (!t) return std::nullopt;
     return std::chrono::duration_cast<std::chrono::milliseconds>(now - *t).count();
   };
-  Json nodes = Json::array();
+  control::Status st;
+  st.node = opts_.node;
+  st.version = HB_VERSION;
+  st.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count();
+  st.groups = groupsStatus();
+  st.rscstatus = rm_ ? rm_->rscstatus() : std::string("none");
+  st.vrrp = vrrpStatus();
+  st.vrrp_unassigned_dropped = vrrpUnassigned(vrrp_.get());
   if (!membership_) {
-    return Json{{"ok", true},
-                {"node", opts_.node},
-                {"version", HB_VERSION},
-                {"state", "active"},
-                {"managed_by", "vrrp"},
-                {"uptime_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count()},
-                {"nodes", nodes},
-                {"links", Json::array()},
-                {"counters", {{"dropped", Json::object()}}},
-                {"groups", groupsJson()},
-                {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-                {"vrrp", vrrpJson()},
-                {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
+    st.state = "active";
+    st.managed_by = "vrrp";
+    return st;
   }
+  st.cluster = cfg_.hacf.cluster;
+  st.state = membership::nodeStateName(membership_->selfState());
+  st.comms_up = membership_->commsUp();
+  st.generation = membership_->generation();
+  st.managed_by = "haresources";
   for (const auto& n : membership_->nodes()) {
-    Json links = Json::array();
+    control::NodeStatus ns;
+    ns.name = n.name;
+    ns.state = membership::nodeStateName(n.state);
+    ns.self = n.name == opts_.node;
+    ns.generation = n.generation;
+    ns.last_heard_ms = ageMs(n.last_heard);
     for (const auto& l : n.links) {
-      links.push_back({{"name", l.name}, {"state", membership::linkStateName(l.state)},
-                       {"last_heard_ms", ageMs(l.last_heard)}});
+      ns.links.push_back({l.name, std::string(membership::linkStateName(l.state)), ageMs(l.last_heard)});
     }
-    nodes.push_back({{"name", n.name}, {"state", membership::nodeStateName(n.state)}, {"type", "normal"},
-                     {"self", n.name == opts_.node}, {"generation", n.generation},
-                     {"last_heard_ms", ageMs(n.last_heard)}, {"links", links}});
+    st.nodes.push_back(std::move(ns));
   }
-  Json links = Json::array();
   for (const auto& l : links_) {
     const auto& s = l->stats();
-    links.push_back({{"name", std::string(l->name())}, {"frames_sent", s.frames_sent},
-                     {"frames_received", s.frames_received}, {"bytes_sent", s.bytes_sent},
-                     {"bytes_received", s.bytes_received}, {"send_errors", s.send_errors},
-                     {"receive_errors", s.receive_errors}, {"bad_frames", s.bad_frames},
-                     {"device_ok", s.device_ok}});
+    st.links.push_back(control::LinkStatus{std::string(l->name()), s.frames_sent, s.frames_received, s.bytes_sent,
+                                           s.bytes_received, s.send_errors, s.receive_errors, s.bad_frames,
+                                           s.device_ok});
   }
   const auto& c = membership_->counters();
-  Json dropped = Json::object();
+  st.counters.received = c.received;
+  st.counters.duplicates = c.duplicates;
+  st.counters.late_heartbeats = c.late_heartbeats;
+  st.counters.restarts = c.restarts;
   for (int i = 0; i < message::kDropReasonCount; ++i) {
-    dropped[std::string(message::dropReasonName(static_cast<message::DropReason>(i)))] =
+    st.counters.dropped[std::string(message::dropReasonName(static_cast<message::DropReason>(i)))] =
         c.dropped[static_cast<std::size_t>(i)];
   }
-  return Json{{"ok", true},
-              {"node", opts_.node},
-              {"version", HB_VERSION},
-              {"cluster", cfg_.hacf.cluster},
-              {"state", membership::nodeStateName(membership_->selfState())},
-              {"comms_up", membership_->commsUp()},
-              {"generation", membership_->generation()},
-              {"uptime_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at_).count()},
-              {"managed_by", "haresources"},
-              {"nodes", nodes},
-              {"links", links},
-              {"counters",
-               {{"received", c.received},
-                {"duplicates", c.duplicates},
-                {"late_heartbeats", c.late_heartbeats},
-                {"restarts", c.restarts},
-                {"dropped", dropped}}},
-              {"groups", groupsJson()},
-              {"rscstatus", rm_ ? rm_->rscstatus() : std::string("none")},
-              {"vrrp", vrrpJson()},
-              {"vrrp_unassigned_dropped", vrrpUnassignedJson(vrrp_.get())}};
+  return st;
 }
 
-control::Json Daemon::vrrpJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::VrrpStatus> Daemon::vrrpStatus() const {
+  std::vector<control::VrrpStatus> out;
   if (!vrrp_) return out;
   for (const auto& st : vrrp_->status()) {
-    Json dropped = Json::object();
+    control::VrrpStatus v;
+    v.name = st.name;
+    v.vrid = st.vrid;
+    v.state = vrrp::stateName(st.state);
+    v.priority = st.base_priority;
+    v.effective_priority = st.effective_priority;
+    v.advert_int_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.advert_int).count();
+    v.master_down_interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.master_down_interval).count();
+    if (st.master) v.master = st.master->toString();
+    v.adverts_sent = st.adverts_sent;
+    v.adverts_received = st.adverts_received;
+    v.become_master = st.become_master;
     for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
-      dropped[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = st.dropped[i];
+      v.dropped[std::string(vrrp::dropReasonName(static_cast<vrrp::DropReason>(i)))] = st.dropped[i];
     }
-    out.push_back({{"name", st.name},
-                   {"vrid", st.vrid},
-                   {"state", std::string(vrrp::stateName(st.state))},
-                   {"priority", st.base_priority},
-                   {"effective_priority", st.effective_priority},
-                   {"advert_int_ms", std::chrono::duration_cast<std::chrono::milliseconds>(st.advert_int).count()},
-                   {"master_down_interval_ms",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(st.master_down_interval).count()},
-                   {"master", st.master ? Json(st.master->toString()) : Json(nullptr)},
-                   {"adverts_sent", st.adverts_sent},
-                   {"adverts_received", st.adverts_received},
-                   {"become_master", st.become_master},
-                   {"dropped", dropped}});
+    out.push_back(std::move(v));
   }
   return out;
 }
 
-control::Json Daemon::groupsJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::GroupStatusJson> Daemon::groupsStatus() const {
+  std::vector<control::GroupStatusJson> out;
   if (!rm_) return out;
   for (const auto& g : rm_->groups()) {
-    Json res = Json::array();
+    control::GroupStatusJson gs{g.id, g.key, g.preferred, g.status, g.owner, g.local_state, g.reason, g.failed_on, {}};
     for (const auto& r : g.resources) {
-      res.push_back({{"id", r.id}, {"agent", r.agent}, {"state", r.state}, {"last_action", r.last_action},
-                     {"last_rc", r.last_rc}, {"last_duration_ms", r.last_duration_ms}});
+      gs.resources.push_back({r.id, r.agent, r.state, r.last_action, r.last_rc, r.last_duration_ms});
     }
-    out.push_back({{"id", g.id}, {"key", g.key}, {"preferred", g.preferred}, {"state", g.status},
-                   {"owner", g.owner ? Json(*g.owner) : Json(nullptr)}, {"local_state", g.local_state},
-                   {"reason", g.reason}, {"failed_on", g.failed_on}, {"resources", res}});
+    out.push_back(std::move(gs));
   }
   return out;
 }
 
-control::Json Daemon::historyJson() const {
-  using control::Json;
-  Json out = Json::array();
+std::vector<control::HistoryStatus> Daemon::historyStatus() const {
+  std::vector<control::HistoryStatus> out;
   if (!rm_) return out;
   for (const auto& h : rm_->history()) {
-    Json events = Json::array();
-    for (const auto& e : h.events) events.push_back({{"at_ms", e.at_ms}, {"what", e.what}});
+    control::HistoryStatus hs;
+    for (const auto& e : h.events) hs.events.push_back({e.at_ms, e.what});
     const auto secs = std::chrono::system_clock::to_time_t(h.started);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(h.started.time_since_epoch()).count() % 1000;
     std::tm tm{};
     ::localtime_r(&secs, &tm);
     char stamp[40];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-    out.push_back({{"started", fmt::format("{}.{:03d}", stamp, ms)}, {"trigger", h.trigger}, {"group", h.group},
-                   {"decision", h.decision}, {"outcome", h.outcome}, {"events", events}});
+    hs.started = fmt::format("{}.{:03d}", stamp, ms);
+    hs.trigger = h.trigger;
+    hs.group = h.group;
+    hs.decision = h.decision;
+    hs.outcome = h.outcome;
+    out.push_back(std::move(hs));
   }
   return out;
 }
 
-void Daemon::handleRequest(const control::Json& req, const control::PeerCred&, control::Reply reply) {
+void Daemon::handleRequest(const control::Request& request, const control::PeerCred&, control::Reply reply) {
   using control::Json;
-  const std::string cmd = req.value("cmd", "");
-  if (cmd == "status") {
+  using control::errorReply;
+  if (std::holds_alternative<control::StatusRequest>(request)) {
     reply(status());
-  } else if (cmd == "parameter") {
-    const std::string name = req.value("name", "");
-    if (name == "hbversion") {
-      reply(Json{{"ok", true}, {"value", HB_VERSION}});
+  } else if (const auto* p = std::get_if<control::ParameterRequest>(&request)) {
+    if (p->name == "hbversion") {
+      reply(control::okReply(control::kValueKey, HB_VERSION));
       return;
     }
-    auto it = cfg_.hacf.parameters.find(name);
+    auto it = cfg_.hacf.parameters.find(p->name);
     if (it == cfg_.hacf.parameters.end()) {
-      reply(Json{{"ok", false}, {"error", "Cannot get parameter " + name + "'s value"}});
+      reply(errorReply("Cannot get parameter " + p->name + "'s value"));
     } else {
-      reply(Json{{"ok", true}, {"value", it->second}});
+      reply(control::okReply(control::kValueKey, it->second));
     }
-  } else if (cmd == "cib") {
-    if (!rm_) {
-      reply(Json{{"ok", true}, {"xml", cib::toXml(cfg_.cib)}});
-    } else {
-      reply(Json{{"ok", true}, {"xml", cib::toXml(rm_->cib())}});
-    }
-  } else if (cmd == "vrrp") {
-    reply(Json{{"ok", true}, {"vrrp", vrrpJson()}});
-  } else if (cmd == "history") {
-    reply(Json{{"ok", true}, {"history", historyJson()}});
-  } else if (cmd == "standby" || cmd == "takeover") {
-    if (!rm_) {
-      reply(Json{{"ok", false}, {"error", "no resource groups are configured (no haresources)"}});
-      return;
-    }
-    const std::string what = req.value("what", "all");
-    const bool wait = req.value("wait", false);
-    auto shared_reply = std::make_shared<control::Reply>(std::move(reply));
-    auto msg = std::make_shared<std::string>();
-    std::function<void(bool)> moved;
-    if (wait) {
-      // Answer when the move completed (or the time ran out).
-      auto timer = std::shared_ptr<Timer>(sched_.createTimer());
-      auto answered = std::make_shared<bool>(false);
-      moved = [shared_reply, msg, answered, timer](bool ok) {
-        if (*answered) return;
-        *answered = true;
-        timer->cancel();
-        (*shared_reply)(ok ? Json{{"ok", true}, {"message", *msg + " Done."}}
-                           : Json{{"ok", false}, {"error", *msg + " The groups did not move."}});
-      };
-      const auto wait_ms = std::chrono::milliseconds(req.value("wait_ms", 60000));
-      timer->arm(wait_ms, [shared_reply, msg, answered] {
-        if (*answered) return;
-        *answered = true;
-        (*shared_reply)(Json{{"ok", false}, {"error", *msg + " Timed out waiting for the move."}});
-      });
-    }
-    auto r = cmd == "standby" ? rm_->standby(what, moved) : rm_->takeover(what, moved);
-    if (!r) {
-      (*shared_reply)(Json{{"ok", false}, {"error", r.error().message}});
-      return;
-    }
-    *msg = *r;
-    if (!wait) (*shared_reply)(Json{{"ok", true}, {"message", *r}});
-  } else if (cmd == "shutdown") {
-    reply(Json{{"ok", true}});
+  } else if (std::holds_alternative<control::CibRequest>(request)) {
+    reply(control::okReply(control::kXmlKey, cib::toXml(rm_ ? rm_->cib() : cfg_.cib)));
+  } else if (std::holds_alternative<control::VrrpRequest>(request)) {
+    reply(control::vrrpReply(vrrpStatus()));
+  } else if (std::holds_alternative<control::HistoryRequest>(request)) {
+    reply(control::historyReply(historyStatus()));
+  } else if (const auto* m = std::get_if<control::MoveRequest>(&request)) {
+    move(*m, std::move(reply));
+  } else if (std::holds_alternative<control::ShutdownRequest>(request)) {
+    reply(control::okReply());
     shutdown("hbd -k");
-  } else {
-    reply(Json{{"ok", false}, {"error", "unknown command '" + cmd + "'"}});
   }
+}
+
+void Daemon::move(const control::MoveRequest& req, control::Reply reply) {
+  using control::Json;
+  using control::errorReply;
+  if (!rm_) {
+    reply(errorReply("no resource groups are configured (no haresources)"));
+    return;
+  }
+  auto shared_reply = std::make_shared<control::Reply>(std::move(reply));
+  auto msg = std::make_shared<std::string>();
+  std::function<void(bool)> moved;
+  if (req.wait) {
+    // Answer when the move completed (or the time ran out).
+    auto timer = std::shared_ptr<Timer>(sched_.createTimer());
+    auto answered = std::make_shared<bool>(false);
+    moved = [shared_reply, msg, answered, timer](bool ok) {
+      if (*answered) return;
+      *answered = true;
+      timer->cancel();
+      (*shared_reply)(ok ? control::okReply(control::kMessageKey, *msg + " Done.")
+                         : errorReply(*msg + " The groups did not move."));
+    };
+    timer->arm(req.wait_ms, [shared_reply, msg, answered] {
+      if (*answered) return;
+      *answered = true;
+      (*shared_reply)(errorReply(*msg + " Timed out waiting for the move."));
+    });
+  }
+  auto r = req.kind == control::MoveRequest::Kind::Standby ? rm_->standby(req.what, moved)
+                                                           : rm_->takeover(req.what, moved);
+  if (!r) {
+    (*shared_reply)(errorReply(r.error().message));
+    return;
+  }
+  *msg = *r;
+  if (!req.wait) (*shared_reply)(control::okReply(control::kMessageKey, *r));
 }
 
 }  // namespace hb::daemon

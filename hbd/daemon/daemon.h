@@ -13,43 +13,18 @@
 #include "crm/executor/executor.h"
 #include "hbd/config/config.h"
 #include "hbd/control/control.h"
+#include "hbd/control/status.h"
+#include "hbd/daemon/config_loader.h"
 #include "hbd/daemon/log_sinks.h"
 #include "hbd/link/link.h"
 #include "hbd/membership/membership.h"
+#include "hbd/node/node.h"
 #include "hbd/vrrp/vrrp.h"
 #include "resources/agents/agents.h"
 #include "resources/base/asio_scheduler.h"
 #include "resources/base/diagnostic.h"
 
 namespace hb::daemon {
-
-/** Command-line settings (interfaces.md). */
-struct DaemonOptions {
-  std::string config_dir = "/etc/ha.d";
-  std::string node;            ///< lower-cased; default uname -n
-  std::string run_dir = "/run/hbd";
-  bool foreground = false;
-};
-
-/** Everything read from the config dir, validated. */
-struct LoadedConfig {
-  config::HaCf hacf;
-  message::KeyRing keys;
-  std::vector<link::LinkOptions> links;
-  cib::Cib cib;                 ///< resource groups (empty when there is no haresources)
-  bool has_resources = false;   ///< DIR/haresources exists
-  bool has_hacf = true;         ///< false: a pure VRRP router (DIR holds only vrrp.conf)
-  std::optional<vrrp::VrrpConfig> vrrp;  ///< DIR/vrrp.conf, when present
-};
-
-/**
- * Reads and validates the whole config dir (ha.cf, authkeys and its permissions). Every problem is
- * appended to `diags` in file order. @return the config when it has no error.
- */
-std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags);
-
-/** Default node name: `uname -n`, lower-cased (heartbeat lower-cases node names). */
-std::string defaultNodeName();
 
 /**
  * The running daemon. Loop thread only. Lifecycle: construct -> start() -> io.run() ->
@@ -70,15 +45,18 @@ class Daemon {
   int exitCode() const { return exit_code_; }
 
  private:
-  void handleRequest(const control::Json& req, const control::PeerCred& who, control::Reply reply);
+  void handleRequest(const control::Request& request, const control::PeerCred& who, control::Reply reply);
+  /** hb_standby / hb_takeover, answered at once or (wait) when the groups moved or time ran out. */
+  void move(const control::MoveRequest& req, control::Reply reply);
   void reload();
   void waitSignals();
   void finishShutdown();
-  void startResources();
+  node::NodeOptions nodeOptions();
   Result<void> startControlAndVrrp();
-  control::Json groupsJson() const;
-  control::Json historyJson() const;
-  control::Json vrrpJson() const;
+  control::Status statusOf() const;
+  std::vector<control::GroupStatusJson> groupsStatus() const;
+  std::vector<control::HistoryStatus> historyStatus() const;
+  std::vector<control::VrrpStatus> vrrpStatus() const;
 
   boost::asio::io_context& io_;
   DaemonOptions opts_;
@@ -86,15 +64,15 @@ class Daemon {
   DaemonLogSink& log_;
   AsioScheduler sched_;
   std::vector<link::LinkPtr> links_;
-  std::unique_ptr<membership::Membership> membership_;
+  resources::ProcessLauncherPtr launcher_;  ///< the spawn launcher the node's agents run on
+  std::unique_ptr<node::Node> node_;        ///< after links_ and launcher_: destroyed before them
+  membership::Membership* membership_ = nullptr;  ///< node_'s; null for a pure VRRP router
+  executor::ResourceManager* rm_ = nullptr;       ///< node_'s; null without haresources
   std::unique_ptr<control::ControlServer> control_;
-  std::unique_ptr<resources::AgentRunner> runner_;
-  std::unique_ptr<executor::ResourceManager> rm_;
   std::unique_ptr<vrrp::VrrpRouter> vrrp_;
   boost::asio::signal_set signals_;
   TimerPtr exit_timer_;
   MonoTime started_at_;
-  std::set<std::string> shutdown_notice_;  ///< peers that announced shutdown (not failure)
   bool stopping_ = false;
   int exit_code_ = 0;
 };

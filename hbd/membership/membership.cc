@@ -36,6 +36,16 @@ std::string_view nodeStateName(NodeState s) {
   return "unknown";
 }
 
+std::string_view changeReasonName(ChangeReason r) {
+  switch (r) {
+    case ChangeReason::Heard: return "heard";
+    case ChangeReason::Timeout: return "timeout";
+    case ChangeReason::Shutdown: return "shutdown";
+    case ChangeReason::Restart: return "restart";
+  }
+  return "unknown";
+}
+
 std::string_view linkStateName(LinkState s) {
   switch (s) {
     case LinkState::Up: return "up";
@@ -157,10 +167,26 @@ void Membership::setNodeState(const std::string& name, Peer& p, NodeState to,
   } else {
     HB_LOG(log_, Notice, Membership, "node {}: status {}", name, nodeStateName(to));
   }
-  emit(Change{ChangeKind::NodeState, name, "", from, to, LinkState::Dead});
+  // Dead by a Shutdown message or by silence (check timer, late heartbeat); alive: heard.
+  const ChangeReason reason = to != NodeState::Dead ? ChangeReason::Heard
+                              : why == "shutdown"   ? ChangeReason::Shutdown
+                                                    : ChangeReason::Timeout;
+  emit(Change{ChangeKind::NodeState, name, "", from, to, LinkState::Dead, p.generation, reason});
 }
 
-void Membership::emit(const Change& c) {
+void Membership::emit(const Change& change) {
+  Change c = change;
+  // Every change carries the node's generation as known now; link changes their own reason.
+  if (c.node == o_.self) {
+    c.generation = o_.generation;
+  } else if (auto it = peers_.find(c.node); it != peers_.end()) {
+    c.generation = it->second.generation;
+  }
+  if (c.kind == ChangeKind::LinkState) {
+    c.reason = c.link_state == LinkState::Up ? ChangeReason::Heard : ChangeReason::Timeout;
+  } else if (c.kind == ChangeKind::Restart) {
+    c.reason = ChangeReason::Restart;
+  }
   // Copied: a callback may register another callback.
   const auto cbs = change_cbs_;
   for (const auto& cb : cbs) cb(c);
@@ -228,6 +254,8 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
     ++counters_.restarts;
     HB_LOG(log_, Notice, Membership, "node {}: restarted | generation={} previous={}", name,
            m.generation, p.generation);
+    // Listeners see the new generation in the Restart change and in nodes().
+    p.generation = m.generation;
     emit(Change{ChangeKind::Restart, name, "", p.state, p.state, LinkState::Dead});
     p.last_heartbeat.reset();  // a gap across a restart is not a late heartbeat
   }

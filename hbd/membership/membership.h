@@ -92,10 +92,26 @@ struct Counters {
 enum class ChangeKind { NodeState, LinkState, Restart };
 
 /**
+ * Why a change happened, as membership knows it.
+ *  - Heard: a frame arrived (a node or link came alive, a node reported a new state; for
+ *    ourselves: communications are up).
+ *  - Timeout: silence for deadtime (initdead before comms are up), or a late heartbeat beyond
+ *    deadtime: the node or link is declared dead.
+ *  - Shutdown: the node announced an orderly shutdown (its Shutdown message) and is dead at once.
+ *  - Restart: the node came back with a new generation (ChangeKind::Restart only).
+ */
+enum class ChangeReason { Heard, Timeout, Shutdown, Restart };
+
+/** "heard" "timeout" "shutdown" "restart". */
+std::string_view changeReasonName(ChangeReason r);
+
+/**
  * One state change, delivered to onChange() callbacks right after it happened (and was logged).
  * NodeState: old_state -> new_state of `node`. LinkState: `link` of `node` is now `link_state`
  * (old_state == new_state == the node's state). Restart: `node` came back with a new generation
  * (old_state == new_state == its state before the restart; a NodeState change may follow).
+ * `generation` is the node's generation as membership knows it when the change is delivered: for a
+ * Restart the new one; for ourselves Options::generation; 0 for a peer never heard.
  */
 struct Change {
   ChangeKind kind;
@@ -104,6 +120,8 @@ struct Change {
   NodeState old_state;
   NodeState new_state;
   LinkState link_state;
+  std::uint64_t generation = 0;
+  ChangeReason reason = ChangeReason::Heard;
 };
 
 /**

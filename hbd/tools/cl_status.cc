@@ -7,9 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "hbd/control/status.h"
 #include "hbd/tools/tool_common.h"
 
 using hb::control::Json;
+using hb::control::NodeStatus;
+using hb::control::Status;
 
 namespace {
 
@@ -51,17 +54,16 @@ int signonFailure(const hb::Error& e) {
   return e.code == hb::Errc::Timeout ? kTimeout : kFail;
 }
 
-const Json* findNode(const Json& st, const std::string& name) {
-  for (const auto& n : st["nodes"]) {
-    if (n.value("name", "") == name) return &n;
+const NodeStatus* findNode(const Status& st, const std::string& name) {
+  for (const auto& n : st.nodes) {
+    if (n.name == name) return &n;
   }
   return nullptr;
 }
 
-void printNodeVerbose(const Json& n) {
-  std::cout << "\n" << n.value("name", "") << "\t" << n.value("state", "") << "\t(nodetype: "
-            << n.value("type", "normal") << ")\n";
-  for (const auto& l : n["links"]) std::cout << "\t" << l.value("name", "") << "\t" << l.value("state", "") << "\n";
+void printNodeVerbose(const NodeStatus& n) {
+  std::cout << "\n" << n.name << "\t" << n.state << "\t(nodetype: " << n.type << ")\n";
+  for (const auto& l : n.links) std::cout << "\t" << l.name << "\t" << l.state << "\n";
 }
 
 }  // namespace
@@ -105,19 +107,19 @@ int main(int argc, char** argv) {
       std::cerr << "cl_status: hbparameter needs -p <parameter-name>\n";
       return kParamError;
     }
-    auto r = hb::control::request(sock, Json{{"cmd", "parameter"}, {"name", o.param}});
+    auto r = hb::control::request(sock, hb::control::toJson(hb::control::ParameterRequest{o.param}));
     if (!r) return signonFailure(r.error());
-    if (!r->value("ok", false)) {
+    if (!hb::control::replyOk(*r)) {
       std::cerr << "ERROR: Cannot get parameter " << o.param << "'s value\n";
       return kFail;
     }
-    const std::string v = r->value("value", "");
+    const std::string v = hb::control::replyText(*r, hb::control::kValueKey);
     if (o.human) std::cout << "Heartbeat parameter " << o.param << "'s value: " << v << "\n";
     else std::cout << v << "\n";
     return kOk;
   }
 
-  auto r = hb::control::request(sock, Json{{"cmd", "status"}});
+  auto r = hb::control::request(sock, hb::control::toJson(hb::control::StatusRequest{}));
   if (cmd == "hbstatus") {
     if (!r) {
       if (r.error().message.find("Permission denied") != std::string::npos ||
@@ -128,49 +130,53 @@ int main(int argc, char** argv) {
       std::cout << "Heartbeat is stopped on this machine.\n";
       return kFail;
     }
-    if (!r->value("ok", false)) {
+    if (!hb::control::replyOk(*r)) {
       std::cout << "Heartbeat is apparently running on this machine, but refuses my connection\n";
       return kOk;
     }
     std::cout << "Heartbeat is running on this machine.\n";
     if (o.verbose) {
-      std::cout << "version:\t" << r->value("version", "") << "\n";
-      std::cout << "managed by:\t\"" << r->value("managed_by", "haresources") << "\"\n";
-      for (const auto& n : (*r)["nodes"]) printNodeVerbose(n);
+      auto st = hb::control::statusFromReply(*r);
+      if (!st) return signonFailure(st.error());
+      std::cout << "version:\t" << st->version << "\n";
+      std::cout << "managed by:\t\"" << st->managed_by << "\"\n";
+      for (const auto& n : st->nodes) printNodeVerbose(n);
     }
     return kOk;
   }
   if (!r) return signonFailure(r.error());
-  const Json& st = *r;
-  if (!st.value("ok", false)) {
-    std::cerr << "Cannot signon with heartbeat\nREASON: " << st.value("error", "refused") << "\n";
+  if (!hb::control::replyOk(*r)) {
+    std::cerr << "Cannot signon with heartbeat\nREASON: " << hb::control::replyError(*r, "refused") << "\n";
     return kFail;
   }
+  auto parsed = hb::control::statusFromReply(*r);
+  if (!parsed) return signonFailure(parsed.error());
+  const Status& st = *parsed;
 
-  auto needNode = [&](std::size_t count) -> const Json* {
+  auto needNode = [&](std::size_t count) -> const NodeStatus* {
     if (o.pos.size() < count) {
       std::cerr << "cl_status: " << cmd << " needs " << (count == 1 ? "a node name" : "a node and a link name") << "\n";
       return nullptr;
     }
     std::string name = o.pos[0];
     for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    const Json* n = findNode(st, name);
+    const NodeStatus* n = findNode(st, name);
     if (n == nullptr) std::cerr << "Error. May be due to incorrect node name\n";
     return n;
   };
 
   if (cmd == "listnodes") {
     if (o.human) std::cout << "The nodes are as follow:\n";
-    for (const auto& n : st["nodes"]) {
-      const bool ping = n.value("type", "normal") == "ping";
+    for (const auto& n : st.nodes) {
+      const bool ping = n.type == "ping";
       if ((o.ping_only && !ping) || (o.normal_only && ping)) continue;
       if (o.verbose) printNodeVerbose(n);
-      else std::cout << n.value("name", "") << "\n";
+      else std::cout << n.name << "\n";
     }
     return kOk;
   }
   if (cmd == "rscstatus") {
-    const std::string v = st.value("rscstatus", "none");
+    const std::string& v = st.rscstatus;
     if (o.human) std::cout << "This node is holding " << v << " resources.\n";
     else std::cout << v << "\n";
     return kOk;
@@ -180,11 +186,11 @@ int main(int argc, char** argv) {
     return kUnknownError;
   }
   if (cmd == "hblinkstatus") {
-    const Json* n = needNode(2);
+    const NodeStatus* n = needNode(2);
     if (n == nullptr) return kParamError;
-    for (const auto& l : (*n)["links"]) {
-      if (l.value("name", "") != o.pos[1]) continue;
-      const std::string s = l.value("state", "dead");
+    for (const auto& l : n->links) {
+      if (l.name != o.pos[1]) continue;
+      const std::string& s = l.state;
       if (o.human) std::cout << "The node " << o.pos[0] << "'s heartbeat link " << o.pos[1] << " is " << s << "\n";
       else std::cout << s << "\n";
       return s == "up" ? kOk : kFail;
@@ -192,17 +198,17 @@ int main(int argc, char** argv) {
     std::cerr << "Error. May be due to incorrect link name\n";
     return kUnknownError;
   }
-  const Json* n = needNode(1);
+  const NodeStatus* n = needNode(1);
   if (n == nullptr) return kParamError;
   const std::string name = o.pos[0];
   if (cmd == "nodestatus") {
-    const std::string s = n->value("state", "dead");
+    const std::string& s = n->state;
     if (o.human) std::cout << "The cluster node " << name << " is " << s << "\n";
     else std::cout << s << "\n";
     return (s == "active" || s == "up" || s == "ping") ? kOk : kFail;
   }
   if (cmd == "nodetype") {
-    const std::string t = n->value("type", "normal");
+    const std::string& t = n->type;
     if (o.human) std::cout << "The node " << name << "'s type: " << t << "\n";
     else std::cout << t << "\n";
     return kOk;
@@ -219,9 +225,9 @@ int main(int argc, char** argv) {
   }
   // listhblinks
   if (o.human) std::cout << "\tthis node has the following heartbeat links:\n";
-  for (const auto& l : (*n)["links"]) {
-    std::cout << "\t" << l.value("name", "");
-    if (o.verbose) std::cout << "\t" << l.value("state", "");
+  for (const auto& l : n->links) {
+    std::cout << "\t" << l.name;
+    if (o.verbose) std::cout << "\t" << l.state;
     std::cout << "\n";
   }
   return kOk;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // hbctl: hbd's operator tool — status, the live CIB, hand-over history, VRRP state, agent runs.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hbd/control/status.h"
 #include "hbd/tools/hbctl_agent.h"
 #include "hbd/tools/tool_common.h"
 
@@ -24,90 +26,85 @@ const char* kUsage =
     "The socket is --socket, else $HBD_SOCKET, else /run/hbd/hbd.sock.\n"
     "Exit codes: 0 ok, 1 failure (daemon not running, request refused), 2 usage error.\n";
 
-std::string age(const Json& v) {
-  if (v.is_null()) return "never";
-  return std::to_string(v.get<long long>()) + " ms ago";
+std::string age(const std::optional<std::int64_t>& v) {
+  if (!v) return "never";
+  return std::to_string(*v) + " ms ago";
 }
 
-void printStatus(const Json& st) {
-  std::cout << "Node " << st.value("node", "") << ": " << st.value("state", "") << " (hbd "
-            << st.value("version", "") << ", cluster " << st.value("cluster", "") << ", up "
-            << st.value("uptime_ms", 0LL) / 1000 << " s, generation " << st.value("generation", 0ULL) << ")\n";
+void printStatus(const hb::control::Status& st) {
+  std::cout << "Node " << st.node << ": " << st.state << " (hbd " << st.version << ", cluster "
+            << st.cluster.value_or("") << ", up " << st.uptime_ms / 1000 << " s, generation "
+            << st.generation.value_or(0) << ")\n";
   std::cout << "\nNodes:\n";
-  for (const auto& n : st["nodes"]) {
-    std::cout << "  " << n.value("name", "") << "\t" << n.value("state", "");
-    if (n.value("self", false)) {
+  for (const auto& n : st.nodes) {
+    std::cout << "  " << n.name << "\t" << n.state;
+    if (n.self) {
       std::cout << "\t(this node)\n";
       continue;
     }
-    std::cout << "\tlast heard " << age(n["last_heard_ms"]) << "\n";
-    for (const auto& l : n["links"]) {
-      std::cout << "    link " << l.value("name", "") << "\t" << l.value("state", "") << "\tlast heard "
-                << age(l["last_heard_ms"]) << "\n";
+    std::cout << "\tlast heard " << age(n.last_heard_ms) << "\n";
+    for (const auto& l : n.links) {
+      std::cout << "    link " << l.name << "\t" << l.state << "\tlast heard " << age(l.last_heard_ms) << "\n";
     }
   }
   std::cout << "\nLinks:\n";
-  for (const auto& l : st["links"]) {
-    std::cout << "  " << l.value("name", "") << "\tsent " << l.value("frames_sent", 0ULL) << "\treceived "
-              << l.value("frames_received", 0ULL) << "\terrors " << l.value("send_errors", 0ULL) << "/"
-              << l.value("receive_errors", 0ULL) << "\tbad frames " << l.value("bad_frames", 0ULL)
-              << (l.value("device_ok", true) ? "" : "\tDEVICE MISSING") << "\n";
+  for (const auto& l : st.links) {
+    std::cout << "  " << l.name << "\tsent " << l.frames_sent << "\treceived " << l.frames_received << "\terrors "
+              << l.send_errors << "/" << l.receive_errors << "\tbad frames " << l.bad_frames
+              << (l.device_ok ? "" : "\tDEVICE MISSING") << "\n";
   }
-  const auto& c = st["counters"];
-  std::cout << "\nMessages: received " << c.value("received", 0ULL) << ", duplicates " << c.value("duplicates", 0ULL)
-            << ", late heartbeats " << c.value("late_heartbeats", 0ULL) << ", restarts seen "
-            << c.value("restarts", 0ULL) << "\nDropped:";
-  for (const auto& [reason, count] : c["dropped"].items()) std::cout << " " << reason << "=" << count;
+  const auto& c = st.counters;
+  std::cout << "\nMessages: received " << c.received.value_or(0) << ", duplicates " << c.duplicates.value_or(0)
+            << ", late heartbeats " << c.late_heartbeats.value_or(0) << ", restarts seen " << c.restarts.value_or(0)
+            << "\nDropped:";
+  for (const auto& [reason, count] : c.dropped) std::cout << " " << reason << "=" << count;
   std::cout << "\n\nResource groups:";
-  if (st["groups"].empty()) std::cout << " none configured";
+  if (st.groups.empty()) std::cout << " none configured";
   std::cout << "\n";
-  for (const auto& g : st["groups"]) {
-    std::cout << "  " << g.value("id", "") << "\t" << g.value("state", "") << "\ton "
-              << (g["owner"].is_null() ? std::string("-") : g.value("owner", "")) << "\n";
-    for (const auto& r : g["resources"]) {
-      std::cout << "    " << r.value("id", "") << "\t" << r.value("state", "") << " here\t(" << r.value("agent", "")
-                << ")\n";
+  for (const auto& g : st.groups) {
+    std::cout << "  " << g.id << "\t" << g.state << "\ton " << g.owner.value_or("-") << "\n";
+    for (const auto& r : g.resources) {
+      std::cout << "    " << r.id << "\t" << r.state << " here\t(" << r.agent << ")\n";
     }
   }
-  if (st.contains("vrrp") && !st["vrrp"].empty()) {
+  if (!st.vrrp.empty()) {
     std::cout << "\nVRRP instances:\n";
-    for (const auto& v : st["vrrp"]) {
-      std::cout << "  " << v.value("name", "") << "\tvrid " << v.value("vrid", 0) << "\t" << v.value("state", "")
-                << "\tpriority " << v.value("effective_priority", 0) << " (base " << v.value("priority", 0) << ")\n";
+    for (const auto& v : st.vrrp) {
+      std::cout << "  " << v.name << "\tvrid " << v.vrid << "\t" << v.state << "\tpriority " << v.effective_priority
+                << " (base " << v.priority << ")\n";
     }
   }
 }
 
-int simple(const std::string& sock, const std::string& cmd, bool json) {
-  auto r = hb::control::request(sock, Json{{"cmd", cmd}});
-  if (!r) {
-    std::cerr << "hbctl: " << r.error().message << "\n";
-    return 1;
-  }
-  if (!r->value("ok", false)) {
-    std::cerr << "hbctl: " << r->value("error", "request refused") << "\n";
-    return 1;
-  }
+int fail(const std::string& what) {
+  std::cerr << "hbctl: " << what << "\n";
+  return 1;
+}
+
+int simple(const std::string& sock, const hb::control::Request& req, bool json) {
+  auto r = hb::control::request(sock, hb::control::toJson(req));
+  if (!r) return fail(r.error().message);
+  if (!hb::control::replyOk(*r)) return fail(hb::control::replyError(*r, "request refused"));
   if (json) {
     std::cout << r->dump(2) << "\n";
     return 0;
   }
-  if (cmd == "status") {
-    printStatus(*r);
-  } else if (cmd == "cib") {
-    std::cout << r->value("xml", "");
-  } else if (cmd == "vrrp") {
-    for (const auto& v : (*r)["vrrp"]) {
-      std::cout << v.value("name", "") << " " << v.value("state", "") << " " << v.value("effective_priority", 0)
-                << "\n";
-    }
-  } else if (cmd == "history") {
-    for (const auto& h : (*r)["history"]) {
-      std::cout << h.value("started", "") << "  " << h.value("trigger", "") << "  group " << h.value("group", "")
-                << "  -> " << h.value("outcome", "") << "\n";
-      for (const auto& e : h["events"]) {
-        std::cout << "    +" << e.value("at_ms", 0LL) << " ms  " << e.value("what", "") << "\n";
-      }
+  if (std::holds_alternative<hb::control::StatusRequest>(req)) {
+    auto st = hb::control::statusFromReply(*r);
+    if (!st) return fail(st.error().message);
+    printStatus(*st);
+  } else if (std::holds_alternative<hb::control::CibRequest>(req)) {
+    std::cout << hb::control::replyText(*r, hb::control::kXmlKey);
+  } else if (std::holds_alternative<hb::control::VrrpRequest>(req)) {
+    auto v = hb::control::vrrpFromReply(*r);
+    if (!v) return fail(v.error().message);
+    for (const auto& i : *v) std::cout << i.name << " " << i.state << " " << i.effective_priority << "\n";
+  } else if (std::holds_alternative<hb::control::HistoryRequest>(req)) {
+    auto h = hb::control::historyFromReply(*r);
+    if (!h) return fail(h.error().message);
+    for (const auto& e : *h) {
+      std::cout << e.started << "  " << e.trigger << "  group " << e.group << "  -> " << e.outcome << "\n";
+      for (const auto& ev : e.events) std::cout << "    +" << ev.at_ms << " ms  " << ev.what << "\n";
     }
   }
   return 0;
@@ -134,8 +131,10 @@ int main(int argc, char** argv) {
     }
     return hb::tools::hbctlAgentRun(std::vector<std::string>(args.begin() + 2, args.end()), std::cout, std::cerr);
   }
-  if (cmd == "status" || cmd == "history") return simple(sock, cmd, json);
-  if (cmd == "cib" || cmd == "vrrp") return simple(sock, cmd, false);
+  if (cmd == "status") return simple(sock, hb::control::StatusRequest{}, json);
+  if (cmd == "history") return simple(sock, hb::control::HistoryRequest{}, json);
+  if (cmd == "cib") return simple(sock, hb::control::CibRequest{}, false);
+  if (cmd == "vrrp") return simple(sock, hb::control::VrrpRequest{}, false);
   std::cerr << "hbctl: unknown command '" << cmd << "'\n" << kUsage;
   return 2;
 }

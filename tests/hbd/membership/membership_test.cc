@@ -178,6 +178,8 @@ TEST_F(MembershipTest, DeadAtExactlyDeadtime) {
       EXPECT_EQ(n.changes[i].node, "b");
       EXPECT_EQ(n.changes[i].old_state, NodeState::Active);
       EXPECT_EQ(n.change_times[i], last + 3000ms);
+      EXPECT_EQ(n.changes[i].reason, ChangeReason::Timeout);
+      EXPECT_EQ(n.changes[i].generation, 1u);
       found = true;
     }
   }
@@ -280,6 +282,64 @@ TEST_F(MembershipTest, LateHeartbeatBeyondDeadtimeMarksDeadThenReturning) {
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
 }
 
+TEST_F(MembershipTest, LateHeartbeatDeathIsATimeout) {
+  twoNodesSettled();
+  m("a").stop();
+  hub_.drop("b", "a", "");
+  s_.advance(4000ms);
+  hub_.drop("b", "a", "", false);
+  s_.advance(1000ms);
+  std::vector<ChangeReason> reasons;
+  for (const auto& c : node("a").changes) {
+    if (c.kind == ChangeKind::NodeState && c.node == "b") reasons.push_back(c.reason);
+  }
+  // active -> dead (late heartbeat: a timeout) -> active again (heard).
+  ASSERT_GE(reasons.size(), 2u);
+  EXPECT_EQ(reasons[reasons.size() - 2], ChangeReason::Timeout);
+  EXPECT_EQ(reasons.back(), ChangeReason::Heard);
+}
+
+TEST_F(MembershipTest, ChangesCarryGenerationAndReason) {
+  Options oa = options("a");
+  oa.generation = 7;
+  Options ob = options("b");
+  ob.generation = 42;
+  add(oa);
+  add(ob);
+  m("a").start();
+  m("b").start();
+  s_.advance(2000ms);
+  bool saw_up = false, saw_link_up = false, saw_self = false;
+  for (const auto& c : node("a").changes) {
+    if (c.node == "a") {
+      saw_self = true;
+      EXPECT_EQ(c.generation, 7u);
+      EXPECT_EQ(c.reason, ChangeReason::Heard);
+      continue;
+    }
+    EXPECT_EQ(c.node, "b");
+    if (c.kind == ChangeKind::NodeState) {
+      saw_up = true;
+      EXPECT_EQ(c.generation, 42u);  // known before the first state change is delivered
+      EXPECT_EQ(c.reason, ChangeReason::Heard);
+    }
+    if (c.kind == ChangeKind::LinkState) {
+      saw_link_up = true;
+      EXPECT_EQ(c.reason, ChangeReason::Heard);
+    }
+  }
+  EXPECT_TRUE(saw_up && saw_link_up && saw_self);
+  hub_.cut("eth1");
+  s_.advance(3500ms);
+  ASSERT_FALSE(node("a").changes.empty());
+  const Change& link_dead = node("a").changes.back();
+  EXPECT_EQ(link_dead.kind, ChangeKind::LinkState);
+  EXPECT_EQ(link_dead.link, "eth1");
+  EXPECT_EQ(link_dead.reason, ChangeReason::Timeout);
+  EXPECT_EQ(link_dead.generation, 42u);
+  EXPECT_EQ(changeReasonName(ChangeReason::Shutdown), "shutdown");
+}
+
 TEST_F(MembershipTest, InitdeadAppliesUntilCommsUp) {
   names_ = {"a", "b", "c"};  // c never starts
   add("a");
@@ -349,6 +409,8 @@ TEST_F(MembershipTest, RestartWithNewGeneration) {
     if (c.kind == ChangeKind::Restart) {
       saw_restart = true;
       EXPECT_EQ(c.node, "b");
+      EXPECT_EQ(c.reason, ChangeReason::Restart);
+      EXPECT_EQ(c.generation, 2u);  // the new incarnation's, not the one it replaced
     }
   }
   EXPECT_TRUE(saw_restart);
@@ -399,6 +461,12 @@ TEST_F(MembershipTest, ShutdownMarksDeadAtOnce) {
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
   ASSERT_EQ(node("a").messages.size(), 1u);
   EXPECT_EQ(node("a").messages[0].type, MsgType::Shutdown);
+  ASSERT_FALSE(node("a").changes.empty());
+  const Change& dead = node("a").changes.back();
+  EXPECT_EQ(dead.kind, ChangeKind::NodeState);
+  EXPECT_EQ(dead.new_state, NodeState::Dead);
+  EXPECT_EQ(dead.reason, ChangeReason::Shutdown);
+  EXPECT_EQ(dead.generation, 1u);
   const auto sent = hub_.sent("b").size();
   s_.advance(10s);
   EXPECT_EQ(hub_.sent("b").size(), sent);  // no heartbeats after the notice
