@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // VRRP (RFC 3768 v2, RFC 5798 v3, IPv4) interoperable with keepalived: vrrp.conf parser, packet
-// codec, the per-instance state machine and the router that runs instances over real sockets.
+// codec, the per-instance state machine, the I/O seam and the router that runs instances over it.
 #pragma once
 
 #include <array>
@@ -24,6 +24,10 @@
 namespace boost::asio {
 class io_context;
 }  // namespace boost::asio
+
+namespace hb::resources {
+class ProcessLauncher;
+}  // namespace hb::resources
 
 namespace hb::vrrp {
 
@@ -399,15 +403,84 @@ class Instance {
 };
 
 // ------------------------------------------------------------------------------------------------
-// Router: instances over real sockets
+// I/O seam: what the router needs from the host
+// ------------------------------------------------------------------------------------------------
+
+/** What the kernel says about one interface. */
+struct InterfaceInfo {
+  std::string name;
+  int index = 0;
+  Ipv4Address primary;               ///< first IPv4 address (the advert source)
+  std::array<std::uint8_t, 6> mac{};
+  bool up = false;                   ///< IFF_UP and IFF_RUNNING
+};
+
+/**
+ * The host I/O a VrrpRouter drives: advert sockets, VIP changes, gratuitous ARP and interface
+ * state. Production: makeLinuxVrrpIo() (raw sockets, rtnetlink, AF_PACKET); tests: a fake that
+ * records calls and injects packets. Every method is called on the loop thread and must not block
+ * it; callbacks (`Deliver`, `LinkReport`, `Done`) run on the loop, never inside the call that
+ * registered them, and never after close().
+ */
+class VrrpIo {
+ public:
+  /** One received IPv4 packet (IP header included). */
+  using Deliver = std::function<void(std::span<const std::uint8_t> packet)>;
+  /** A link state change: interface name, running (IFF_UP and IFF_RUNNING). */
+  using LinkReport = std::function<void(const std::string& ifname, bool running)>;
+  /** Completion of an asynchronous change (the kernel's ack). */
+  using Done = std::function<void(Result<void>)>;
+
+  virtual ~VrrpIo() = default;
+  /** Index, primary IPv4 address, MAC and flags of `name` (a non-blocking query).
+   *  Errors: no such interface, no IPv4 address on it. */
+  virtual Result<InterfaceInfo> queryInterface(const std::string& name) = 0;
+  /** IFF_UP && IFF_RUNNING; false when the interface does not exist. */
+  virtual bool interfaceRunning(const std::string& name) = 0;
+  /**
+   * Opens the advert socket of one interface (joined to 224.0.0.18 when `multicast`) and delivers
+   * every packet it receives to `deliver`, from the next loop turn on. Once per interface.
+   * Errors: no permission (CAP_NET_RAW), socket options refused.
+   */
+  virtual Result<void> openInterface(const InterfaceInfo& iface, bool multicast, Deliver deliver) = 0;
+  /** Sends one VRRP message (no IP header) from `src` to `dst` on an opened interface. */
+  virtual Result<void> sendAdvert(const std::string& ifname, std::span<const std::uint8_t> vrrp,
+                                  Ipv4Address src, Ipv4Address dst) = 0;
+  /**
+   * Adds (`add`) or removes `vip` on interface `ifindex`. Changes are applied in call order;
+   * `done` reports the kernel's answer later on the loop (an existing address on add and a
+   * missing one on delete count as success). May be dropped without a call after close().
+   */
+  virtual void changeAddress(bool add, int ifindex, const VirtualAddress& vip, Done done) = 0;
+  /** Sends `count` gratuitous ARP requests for `vip` (sender = target = vip) on `ifindex`. */
+  virtual Result<void> sendGarp(int ifindex, const std::array<std::uint8_t, 6>& mac,
+                                Ipv4Address vip, int count) = 0;
+  /** Starts reporting link state changes of every interface to `report`. */
+  virtual Result<void> watchLinks(LinkReport report) = 0;
+  /** Closes every socket; no callback runs afterwards. Address changes already sent are applied
+   *  by the kernel all the same. Idempotent. */
+  virtual void close() = 0;
+};
+using VrrpIoPtr = std::unique_ptr<VrrpIo>;
+
+/** The Linux VrrpIo: raw IP-protocol-112 sockets, rtnetlink (addresses and link events, acks read
+ *  on the loop), AF_PACKET for ARP. Needs CAP_NET_RAW and CAP_NET_ADMIN to open sockets and change
+ *  addresses. `io` must outlive the object. */
+VrrpIoPtr makeLinuxVrrpIo(boost::asio::io_context& io, LogSink& log);
+
+// ------------------------------------------------------------------------------------------------
+// Router: instances over a VrrpIo
 // ------------------------------------------------------------------------------------------------
 
 /**
- * Runs every instance of a VrrpConfig on this host: one raw IP-protocol-112 socket per interface
- * (224.0.0.18 joined, multicast TTL 255, or unicast to the peers), VIPs added and removed over
- * rtnetlink, gratuitous ARPs over AF_PACKET, link state of tracked interfaces from rtnetlink,
- * vrrp_script and notify commands as child processes (posix_spawn, reaped via pidfd, never
- * waited for on the loop). Needs CAP_NET_RAW and CAP_NET_ADMIN. Loop thread only.
+ * Runs every instance of a VrrpConfig on this host over a VrrpIo: one advert socket per interface
+ * (224.0.0.18 joined, or unicast to the peers); a packet goes to the instance of its interface and
+ * VRID (others are counted in unassignedDrops()); entering MASTER adds the VIPs and sends
+ * gratuitous ARPs, leaving it removes them; link state of tracked interfaces comes from the I/O.
+ * vrrp_script and notify commands run as `/bin/sh -c CMD` through a resources::ProcessLauncher
+ * (the agents' spawner): on timeout the group gets SIGTERM, then SIGKILL after 2 s; output lines
+ * are logged, a failure is logged with its exit code or signal. Nothing blocks the loop.
+ * Loop thread only.
  *
  * Notify commands are called as keepalived calls them: `notify_master` etc. with no arguments
  * added; `notify CMD` with `INSTANCE NAME STATE PRIORITY` appended.
@@ -419,11 +492,18 @@ class VrrpRouter {
       std::function<void(const std::string& instance, State old_state, State new_state, int priority)>;
 
   /**
+   * The production router: makeLinuxVrrpIo(io) and resources::makeSpawnLauncher(io), owned.
    * @param io the loop all sockets and child completions run on
    * @param scheduler timers (normally an AsioScheduler over `io`)
    * @param conf a validated configuration (parseVrrpConf().ok())
    */
   VrrpRouter(boost::asio::io_context& io, Scheduler& scheduler, LogSink& log, VrrpConfig conf);
+  /**
+   * A router over injected I/O and launcher (not owned; both must outlive the router), e.g. a
+   * fake VrrpIo, a FakeProcessLauncher and a FakeScheduler in unit tests.
+   */
+  VrrpRouter(Scheduler& scheduler, LogSink& log, VrrpConfig conf, VrrpIo& io,
+             resources::ProcessLauncher& launcher);
   ~VrrpRouter();
   VrrpRouter(const VrrpRouter&) = delete;
   VrrpRouter& operator=(const VrrpRouter&) = delete;
@@ -432,7 +512,9 @@ class VrrpRouter {
    *  no IPv4 address on it, no permission for raw sockets. Nothing is left running on error.
    *  Call once per object (a reload builds a new router). */
   Result<void> start();
-  /** Masters send a priority-0 advert and remove their VIPs; everything is closed. Idempotent. */
+  /** Masters send a priority-0 advert and remove their VIPs; the I/O is closed; running scripts
+   *  get SIGTERM (SIGKILL 2 s later if the router still exists; destroying it kills them at
+   *  once). No callback runs afterwards. Idempotent. */
   void stop();
   /** Sets the handler for state changes (e.g. the crm, or hbctl's history). */
   void onStateChange(StateHandler handler);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Linux I/O for VRRP: protocol-112 raw socket, rtnetlink addresses and link events, GARP, children.
+// Linux VrrpIo: protocol-112 raw sockets, rtnetlink addresses and link events, gratuitous ARP.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if_arp.h>
@@ -9,22 +9,19 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
-#include "hbd/vrrp/vrrp_io_private.h"
-
-extern char** environ;
+#include "hbd/vrrp/vrrp.h"
 
 namespace hb::vrrp {
 namespace {
@@ -37,6 +34,7 @@ Error sysErr(const std::string& what) {
 }
 
 // Closes an fd on scope exit unless released.
+// TODO(vrrp): replace with hb::UniqueFd (resources/base/unique_fd.h) once it is on main.
 class FdGuard {
  public:
   explicit FdGuard(int fd) : fd_(fd) {}
@@ -80,8 +78,6 @@ void addAttr(std::vector<std::uint8_t>& msg, std::uint16_t type, const void* dat
   std::memcpy(msg.data() + start + RTA_LENGTH(0), data, len);
 }
 
-}  // namespace
-
 Result<InterfaceInfo> queryInterface(const std::string& name) {
   InterfaceInfo info;
   info.name = name;
@@ -114,6 +110,71 @@ bool interfaceRunning(const std::string& name) {
   if (fd.get() < 0 || ::ioctl(fd.get(), SIOCGIFFLAGS, &r) < 0) return false;
   return (r.ifr_flags & IFF_UP) && (r.ifr_flags & IFF_RUNNING);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Actors. Each owns one descriptor; handlers hold a weak_ptr and check stopped_. Loop thread only.
+
+// A raw IPv4 socket for protocol 112 on one interface (SO_BINDTODEVICE), joined to 224.0.0.18,
+// multicast and unicast TTL 255, TOS 0xc0, no multicast loop. Receives whole IP packets.
+class VrrpSocket : public std::enable_shared_from_this<VrrpSocket> {
+ public:
+  VrrpSocket(boost::asio::io_context& io, LogSink& log) : sd_(io), log_(log) {}
+  Result<void> open(const InterfaceInfo& iface, bool multicast);
+  void start(VrrpIo::Deliver deliver);
+  // Sends a VRRP payload from `src` (IP_PKTINFO) to `dst`; the kernel writes the IP header.
+  Result<void> send(std::span<const std::uint8_t> vrrp, Ipv4Address src, Ipv4Address dst);
+  void stop();
+
+ private:
+  void waitRead();
+  boost::asio::posix::stream_descriptor sd_;
+  LogSink& log_;
+  VrrpIo::Deliver deliver_;
+  int ifindex_ = 0;
+  bool stopped_ = true;
+};
+
+// Adds and removes addresses over one non-blocking rtnetlink socket. Requests are sent at once
+// (the kernel applies a request inside sendmsg, in order); the acks are read when the socket is
+// readable and matched to their request by sequence number.
+class AddressChanger : public std::enable_shared_from_this<AddressChanger> {
+ public:
+  AddressChanger(boost::asio::io_context& io, LogSink& log) : sd_(io), log_(log) {}
+  void change(bool add, int ifindex, const VirtualAddress& vip, VrrpIo::Done done);
+  void stop();
+
+ private:
+  struct Pending {
+    bool add = false;
+    std::string what;
+    VrrpIo::Done done;
+  };
+  Result<void> open();
+  void waitRead();
+  void onReadable();
+  void fail(VrrpIo::Done done, Error e);
+  boost::asio::posix::stream_descriptor sd_;
+  LogSink& log_;
+  std::map<std::uint32_t, Pending> pending_;
+  std::uint32_t seq_ = 0;
+  bool waiting_ = false;
+  bool stopped_ = false;
+};
+
+// Watches rtnetlink link messages and reports (name, running) for every change.
+class LinkMonitor : public std::enable_shared_from_this<LinkMonitor> {
+ public:
+  LinkMonitor(boost::asio::io_context& io, LogSink& log) : sd_(io), log_(log) {}
+  Result<void> start(VrrpIo::LinkReport report);
+  void stop();
+
+ private:
+  void waitRead();
+  boost::asio::posix::stream_descriptor sd_;
+  LogSink& log_;
+  VrrpIo::LinkReport report_;
+  bool stopped_ = true;
+};
 
 // ---------------------------------------------------------------------------------------------
 // VrrpSocket
@@ -151,7 +212,7 @@ Result<void> VrrpSocket::open(const InterfaceInfo& iface, bool multicast) {
   return {};
 }
 
-void VrrpSocket::start(Deliver deliver) {
+void VrrpSocket::start(VrrpIo::Deliver deliver) {
   deliver_ = std::move(deliver);
   stopped_ = false;
   waitRead();
@@ -215,17 +276,44 @@ void VrrpSocket::stop() {
 // ---------------------------------------------------------------------------------------------
 // rtnetlink addresses
 
-Result<void> changeAddress(bool add, int ifindex, const VirtualAddress& vip) {
-  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+Result<void> AddressChanger::open() {
+  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (fd.get() < 0) return sysErr("netlink socket");
-  timeval tv{0, 200'000};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  // Room for many acks (each a few dozen bytes): a VIP list is sent in one burst.
+  const int rcvbuf = 256 * 1024;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof(local)) < 0) {
+    return sysErr("netlink bind");
+  }
+  boost::system::error_code ec;
+  sd_.assign(fd.get(), ec);
+  if (ec) return err(Errc::Io, "asio assign: " + ec.message());
+  fd.release();
+  return {};
+}
+
+void AddressChanger::fail(VrrpIo::Done done, Error e) {
+  if (!done) return;
+  std::weak_ptr<AddressChanger> weak = weak_from_this();
+  boost::asio::post(sd_.get_executor(), [weak, done = std::move(done), e = std::move(e)] {
+    auto self = weak.lock();
+    if (self && !self->stopped_) done(e);
+  });
+}
+
+void AddressChanger::change(bool add, int ifindex, const VirtualAddress& vip, VrrpIo::Done done) {
+  if (stopped_) return;
+  if (!sd_.is_open()) {
+    if (auto r = open(); !r) return fail(std::move(done), r.error());
+  }
   std::vector<std::uint8_t> msg(NLMSG_LENGTH(sizeof(ifaddrmsg)), 0);
   nlmsghdr nh{};
   nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
   nh.nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | NLM_F_ACK |
                                               (add ? (NLM_F_CREATE | NLM_F_EXCL) : 0));
-  nh.nlmsg_seq = 1;
+  nh.nlmsg_seq = ++seq_;
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_INET;
   ifa.ifa_prefixlen = static_cast<unsigned char>(vip.prefix_len);
@@ -239,23 +327,76 @@ Result<void> changeAddress(bool add, int ifindex, const VirtualAddress& vip) {
   std::memcpy(msg.data(), &nh, sizeof(nh));
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (::sendto(fd.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
-               sizeof(kernel)) < 0) {
-    return sysErr("rtnetlink send");
+  const std::string what =
+      fmt::format("{} {}/{}", add ? "add" : "delete", vip.address.toString(), vip.prefix_len);
+  // Non-blocking: the kernel handles an rtnetlink request inside sendmsg and queues the ack.
+  if (::sendto(sd_.native_handle(), msg.data(), msg.size(), MSG_DONTWAIT,
+               reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
+    return fail(std::move(done), sysErr("rtnetlink " + what));
   }
-  std::array<std::uint8_t, 4096> buf{};
-  ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
-  if (n < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr)))) return sysErr("rtnetlink ack");
-  nlmsghdr rh{};
-  std::memcpy(&rh, buf.data(), sizeof(rh));
-  if (rh.nlmsg_type != NLMSG_ERROR) return err(Errc::Io, "rtnetlink: unexpected reply");
-  nlmsgerr e{};
-  std::memcpy(&e, buf.data() + NLMSG_LENGTH(0), sizeof(e));
-  const int code = -e.error;
-  if (code == 0 || (add && code == EEXIST) || (!add && code == EADDRNOTAVAIL)) return {};
-  return err(code == EPERM ? Errc::Permission : Errc::Io,
-             fmt::format("{} {}/{}: {}", add ? "add" : "delete", vip.address.toString(),
-                         vip.prefix_len, errnoText(code)));
+  pending_[nh.nlmsg_seq] = Pending{add, what, std::move(done)};
+  waitRead();
+}
+
+void AddressChanger::waitRead() {
+  if (waiting_ || stopped_) return;
+  waiting_ = true;
+  std::weak_ptr<AddressChanger> weak = weak_from_this();
+  sd_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                 [weak](const boost::system::error_code& ec) {
+                   auto self = weak.lock();
+                   if (!self || ec == boost::asio::error::operation_aborted || self->stopped_) return;
+                   self->waiting_ = false;
+                   if (ec) {
+                     HB_LOG(self->log_, Error, Vrrp, "rtnetlink wait failed: {}", ec.message());
+                     return;
+                   }
+                   self->onReadable();
+                   if (!self->stopped_ && !self->pending_.empty()) self->waitRead();
+                 });
+}
+
+void AddressChanger::onReadable() {
+  alignas(nlmsghdr) std::array<std::uint8_t, 8192> buf{};
+  while (!stopped_ && !pending_.empty()) {
+    ssize_t n = ::recv(sd_.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && errno == ENOBUFS) {
+      // Acks were dropped (the requests were applied all the same): nothing more will come.
+      HB_LOG(log_, Warning, Vrrp, "rtnetlink acks lost | pending={}", pending_.size());
+      auto lost = std::move(pending_);
+      pending_.clear();
+      for (auto& [seq, p] : lost) {
+        if (p.done) p.done(err(Errc::Io, p.what + ": rtnetlink ack lost"));
+      }
+      return;
+    }
+    if (n <= 0) return;
+    auto len = static_cast<unsigned>(n);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) continue;
+      auto it = pending_.find(h->nlmsg_seq);
+      if (it == pending_.end()) continue;
+      Pending p = std::move(it->second);
+      pending_.erase(it);
+      nlmsgerr e{};
+      std::memcpy(&e, NLMSG_DATA(h), sizeof(e));
+      const int code = -e.error;
+      Result<void> r;
+      if (!(code == 0 || (p.add && code == EEXIST) || (!p.add && code == EADDRNOTAVAIL))) {
+        r = err(code == EPERM ? Errc::Permission : Errc::Io, p.what + ": " + errnoText(code));
+      }
+      if (p.done) p.done(r);
+      if (stopped_) return;
+    }
+  }
+}
+
+void AddressChanger::stop() {
+  stopped_ = true;
+  pending_.clear();
+  boost::system::error_code ec;
+  sd_.cancel(ec);
+  sd_.close(ec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +435,7 @@ Result<void> sendGarp(int ifindex, const std::array<std::uint8_t, 6>& mac, Ipv4A
 // ---------------------------------------------------------------------------------------------
 // LinkMonitor
 
-Result<void> LinkMonitor::start(Report report) {
+Result<void> LinkMonitor::start(VrrpIo::LinkReport report) {
   FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (fd.get() < 0) return sysErr("netlink socket");
   sockaddr_nl sa{};
@@ -355,98 +496,73 @@ void LinkMonitor::stop() {
   sd_.close(ec);
 }
 
+
 // ---------------------------------------------------------------------------------------------
-// ChildRunner
+// LinuxVrrpIo
 
-bool ChildRunner::run(const std::string& cmd, const std::vector<std::string>& args, Micros timeout,
-                      Done done) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&at);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  sigset_t none;
-  sigset_t all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  posix_spawnattr_setpgroup(&at, 0);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                    POSIX_SPAWN_SETSIGDEF);
-  // `sh -c 'CMD "$@"' sh ARGS...`: the command keeps its own words, arguments are appended safely.
-  std::vector<std::string> argv_s{"/bin/sh", "-c", args.empty() ? cmd : cmd + " \"$@\"", "sh"};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  char* envp[] = {const_cast<char*>("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                  const_cast<char*>("LANG=C"), nullptr};
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv.data(), envp);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  if (rc != 0) {
-    HB_LOG(log_, Error, Vrrp, "cannot run '{}': {}", cmd, errnoText(rc));
-    return false;
-  }
-  // glibc 2.36 declares pidfd_open without extern "C"; use the system call directly.
-  int pfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pfd < 0) {
-    HB_LOG(log_, Error, Vrrp, "pidfd_open({}) failed: {}", pid, errnoText(errno));
-    ::kill(-pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);  // just killed: returns at once
-    return false;
-  }
-  Child c;
-  c.pid = pid;
-  c.pidfd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pfd);
-  c.timer = sched_.createTimer();
-  c.done = std::move(done);
-  std::weak_ptr<ChildRunner> weak = weak_from_this();
-  if (timeout.count() > 0) {
-    c.timer->arm(timeout, [weak, pid] {
-      auto self = weak.lock();
-      if (!self) return;
-      auto it = self->children_.find(pid);
-      if (it == self->children_.end()) return;
-      it->second.timed_out = true;
-      HB_LOG(self->log_, Warning, Vrrp, "child {} timed out; killing its process group", pid);
-      ::kill(-pid, SIGKILL);
-    });
-  }
-  c.pidfd->async_wait(boost::asio::posix::descriptor_base::wait_read,
-                      [weak, pid](const boost::system::error_code& ec) {
-                        auto self = weak.lock();
-                        if (!self || ec == boost::asio::error::operation_aborted) return;
-                        self->finish(pid);
-                      });
-  children_.emplace(pid, std::move(c));
-  return true;
-}
+class LinuxVrrpIo final : public VrrpIo {
+ public:
+  LinuxVrrpIo(boost::asio::io_context& io, LogSink& log)
+      : io_(io), log_(log), addresses_(std::make_shared<AddressChanger>(io, log)) {}
+  ~LinuxVrrpIo() override { close(); }
 
-void ChildRunner::finish(int pid) {
-  auto it = children_.find(pid);
-  if (it == children_.end()) return;
-  int status = 0;
-  // The pidfd is readable: the child has exited, so this does not block.
-  pid_t r = ::waitpid(pid, &status, WNOHANG);
-  const bool ok = r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !it->second.timed_out;
-  Done done = std::move(it->second.done);
-  children_.erase(it);
-  if (done) done(ok);
-}
-
-void ChildRunner::stopAll() {
-  for (auto& [pid, c] : children_) {
-    ::kill(-pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);  // SIGKILL was sent: the wait is immediate
+  Result<InterfaceInfo> queryInterface(const std::string& name) override {
+    return hb::vrrp::queryInterface(name);
   }
-  children_.clear();
+  bool interfaceRunning(const std::string& name) override { return hb::vrrp::interfaceRunning(name); }
+
+  Result<void> openInterface(const InterfaceInfo& iface, bool multicast, Deliver deliver) override {
+    auto sock = std::make_shared<VrrpSocket>(io_, log_);
+    if (auto r = sock->open(iface, multicast); !r) return r;
+    sock->start(std::move(deliver));
+    sockets_[iface.name] = std::move(sock);
+    return {};
+  }
+
+  Result<void> sendAdvert(const std::string& ifname, std::span<const std::uint8_t> vrrp,
+                          Ipv4Address src, Ipv4Address dst) override {
+    auto it = sockets_.find(ifname);
+    if (it == sockets_.end()) return err(Errc::InvalidArgument, "no VRRP socket on " + ifname);
+    return it->second->send(vrrp, src, dst);
+  }
+
+  void changeAddress(bool add, int ifindex, const VirtualAddress& vip, Done done) override {
+    addresses_->change(add, ifindex, vip, std::move(done));
+  }
+
+  Result<void> sendGarp(int ifindex, const std::array<std::uint8_t, 6>& mac, Ipv4Address vip,
+                        int count) override {
+    return hb::vrrp::sendGarp(ifindex, mac, vip, count);
+  }
+
+  Result<void> watchLinks(LinkReport report) override {
+    if (links_) return err(Errc::InvalidArgument, "links are watched already");
+    auto m = std::make_shared<LinkMonitor>(io_, log_);
+    if (auto r = m->start(std::move(report)); !r) return r;
+    links_ = std::move(m);
+    return {};
+  }
+
+  void close() override {
+    for (auto& [name, sock] : sockets_) sock->stop();
+    sockets_.clear();
+    addresses_->stop();
+    if (links_) links_->stop();
+    links_.reset();
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  LogSink& log_;
+  std::map<std::string, std::shared_ptr<VrrpSocket>> sockets_;
+  std::shared_ptr<AddressChanger> addresses_;
+  std::shared_ptr<LinkMonitor> links_;
+};
+
+}  // namespace
+
+VrrpIoPtr makeLinuxVrrpIo(boost::asio::io_context& io, LogSink& log) {
+  return std::make_unique<LinuxVrrpIo>(io, log);
 }
 
 }  // namespace hb::vrrp

@@ -1,15 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// VrrpRouter: runs the configured instances over raw sockets, rtnetlink, GARP and child processes.
+// VrrpRouter: runs the configured instances over a VrrpIo, scripts through a ProcessLauncher.
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 
-#include "hbd/vrrp/vrrp_io_private.h"
+#include "hbd/vrrp/vrrp_script_private.h"
 
 namespace hb::vrrp {
+namespace {
+
+// "master", "backup", "fault": the suffix of the notify_* keyword, for log labels.
+std::string_view toLowerState(State s) {
+  switch (s) {
+    case State::Master: return "master";
+    case State::Backup: return "backup";
+    case State::Fault: return "fault";
+    case State::Init: break;
+  }
+  return "init";
+}
+
+}  // namespace
 
 struct VrrpRouter::Impl : std::enable_shared_from_this<VrrpRouter::Impl> {
   struct Iface {
     InterfaceInfo info;
-    std::shared_ptr<VrrpSocket> sock;
   };
   struct Inst {
     const InstanceConf* conf = nullptr;
@@ -22,20 +37,24 @@ struct VrrpRouter::Impl : std::enable_shared_from_this<VrrpRouter::Impl> {
     const ScriptConf* conf = nullptr;
     TimerPtr timer;
     bool running = false;
+    std::optional<bool> last_ok;  // to log a track script's failure once per change
   };
 
-  Impl(boost::asio::io_context& i, Scheduler& s, LogSink& l, VrrpConfig c)
-      : io(i), sched(s), log(l), conf(std::move(c)) {}
+  Impl(Scheduler& s, LogSink& l, VrrpConfig c, VrrpIo& i, resources::ProcessLauncher& pl)
+      : sched(s), log(l), conf(std::move(c)), io(i), launcher(pl) {}
 
-  boost::asio::io_context& io;
   Scheduler& sched;
   LogSink& log;
   VrrpConfig conf;
+  VrrpIo& io;
+  resources::ProcessLauncher& launcher;
+  // The production constructor's own I/O and launcher (unset when injected).
+  resources::ProcessLauncherPtr owned_launcher;
+  VrrpIoPtr owned_io;
   std::map<std::string, Iface> ifaces;
   std::vector<Inst> insts;
   std::vector<Script> scripts;
-  std::shared_ptr<LinkMonitor> links;
-  std::shared_ptr<ChildRunner> children;
+  std::shared_ptr<VrrpScriptRunner> children;
   std::array<std::uint64_t, kDropReasonCount> unassigned{};
   StateHandler handler;
   bool running = false;
@@ -53,7 +72,7 @@ struct VrrpRouter::Impl : std::enable_shared_from_this<VrrpRouter::Impl> {
 
 int VrrpRouter::Impl::vipIfindex(const Inst& in, const VirtualAddress& v) const {
   if (v.dev.empty() || v.dev == in.iface->info.name) return in.iface->info.index;
-  auto q = queryInterface(v.dev);
+  auto q = io.queryInterface(v.dev);
   return q ? q->index : in.iface->info.index;
 }
 
@@ -64,7 +83,7 @@ void VrrpRouter::Impl::sendAdvert(Inst& in, std::uint8_t prio) {
   if (dsts.empty()) dsts.push_back(kVrrpGroup);
   for (const auto& dst : dsts) {
     auto bytes = encodeVrrp(a, in.src, dst);
-    auto r = in.iface->sock->send(bytes, in.src, dst);
+    auto r = io.sendAdvert(in.iface->info.name, bytes, in.src, dst);
     if (!r && (in.send_errors++ % 100) == 0) {
       HB_LOG(log, Warning, Vrrp, "({}) cannot send advert: {} | errors={}", c.name,
              r.error().message, in.send_errors);
@@ -73,14 +92,20 @@ void VrrpRouter::Impl::sendAdvert(Inst& in, std::uint8_t prio) {
 }
 
 void VrrpRouter::Impl::setVips(const Inst& in, bool add) {
+  std::weak_ptr<Impl> weak = weak_from_this();
   for (const auto& v : in.conf->vips) {
-    auto r = changeAddress(add, vipIfindex(in, v), v);
-    if (!r) {
-      HB_LOG(log, Error, Vrrp, "({}) {}", in.conf->name, r.error().message);
-    } else if (running) {
-      HB_LOG(log, Info, Vrrp, "({}) {} VIP {}/{}", in.conf->name, add ? "added" : "removed",
-             v.address.toString(), v.prefix_len);
-    }
+    // The change is applied in call order; the kernel's answer comes back later on the loop.
+    io.changeAddress(add, vipIfindex(in, v), v,
+                     [weak, name = in.conf->name, v, add, quiet = !running](Result<void> r) {
+                       auto self = weak.lock();
+                       if (!self) return;
+                       if (!r) {
+                         HB_LOG(self->log, Error, Vrrp, "({}) {}", name, r.error().message);
+                       } else if (!quiet) {
+                         HB_LOG(self->log, Info, Vrrp, "({}) {} VIP {}/{}", name,
+                                add ? "added" : "removed", v.address.toString(), v.prefix_len);
+                       }
+                     });
   }
 }
 
@@ -89,13 +114,13 @@ void VrrpRouter::Impl::garp(const Inst& in) {
     std::array<std::uint8_t, 6> mac = in.iface->info.mac;
     int idx = in.iface->info.index;
     if (!v.dev.empty() && v.dev != in.iface->info.name) {
-      if (auto q = queryInterface(v.dev)) {
+      if (auto q = io.queryInterface(v.dev)) {
         mac = q->mac;
         idx = q->index;
       }
     }
     // keepalived sends vrrp_garp_master_repeat (5) per burst.
-    auto r = sendGarp(idx, mac, v.address, 5);
+    auto r = io.sendGarp(idx, mac, v.address, 5);
     if (!r) HB_LOG(log, Warning, Vrrp, "({}) {}", in.conf->name, r.error().message);
   }
 }
@@ -107,10 +132,25 @@ void VrrpRouter::Impl::notify(const Inst& in, State s, int prio) {
   if (s == State::Backup) specific = &c.notify_backup;
   if (s == State::Fault) specific = &c.notify_fault;
   if (specific == nullptr) return;  // INIT (stopping): keepalived's notify_stop is not supported
-  if (!specific->empty()) children->run(*specific, {}, Micros(0), nullptr);
+  // Like keepalived, notify commands have no timeout; stop() still TERMs (then KILLs) them.
+  auto report = [this](const std::string& label) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    return [weak, label](const ScriptOutcome& o) {
+      auto self = weak.lock();
+      if (!self || o.ok) return;
+      HB_LOG(self->log, Warning, Vrrp, "{} failed: {} {} | output={}", label,
+             o.signaled ? "signal" : "exit code", o.code, o.output_tail);
+    };
+  };
+  if (!specific->empty()) {
+    const std::string label = fmt::format("notify_{} of {}", toLowerState(s), c.name);
+    children->run(label, *specific, {}, Micros(0), LogLevel::Info, report(label));
+  }
   if (!c.notify.empty()) {
-    children->run(c.notify, {"INSTANCE", c.name, std::string(stateName(s)), std::to_string(prio)},
-                  Micros(0), nullptr);
+    const std::string label = "notify of " + c.name;
+    children->run(label, c.notify,
+                  {"INSTANCE", c.name, std::string(stateName(s)), std::to_string(prio)}, Micros(0),
+                  LogLevel::Info, report(label));
   }
 }
 
@@ -122,15 +162,31 @@ void VrrpRouter::Impl::runScript(Script& s) {
   });
   if (s.running) return;  // keepalived skips a run while the previous one is still going
   const Micros timeout = sc->timeout.count() > 0 ? sc->timeout : sc->interval;
-  s.running = children->run(sc->script, {}, timeout, [weak, &s](bool ok) {
-    auto self = weak.lock();
-    if (!self || !self->running) return;
-    s.running = false;
-    for (auto& in : self->insts) in.inst->scriptResult(s.conf->name, ok);
-  });
+  // Track scripts run every interval: their output is debug, a change of result is logged.
+  s.running = children->run("vrrp_script " + sc->name, sc->script, {}, timeout, LogLevel::Debug,
+                            [weak, &s](const ScriptOutcome& o) {
+                              auto self = weak.lock();
+                              if (!self || !self->running) return;
+                              s.running = false;
+                              if (s.last_ok != o.ok) {
+                                if (o.ok) {
+                                  HB_LOG(self->log, Notice, Vrrp, "vrrp_script {} succeeded",
+                                         s.conf->name);
+                                } else {
+                                  HB_LOG(self->log, Notice, Vrrp,
+                                         "vrrp_script {} failed: {} | {}={} output={}",
+                                         s.conf->name, o.timed_out ? "timeout" : "error",
+                                         o.signaled ? "signal" : "exit_code", o.code,
+                                         o.output_tail);
+                                }
+                              }
+                              s.last_ok = o.ok;
+                              for (auto& in : self->insts) in.inst->scriptResult(s.conf->name, o.ok);
+                            });
 }
 
 void VrrpRouter::Impl::dispatch(Iface& iface, std::span<const std::uint8_t> packet) {
+  if (!running) return;
   Decoded d = decodePacket(packet);
   if (d.reason == DropReason::Ok) {
     for (const auto& in : insts) {
@@ -161,12 +217,12 @@ void VrrpRouter::Impl::dispatch(Iface& iface, std::span<const std::uint8_t> pack
 Result<void> VrrpRouter::Impl::start() {
   if (running) return {};
   if (!insts.empty()) return err(Errc::InvalidArgument, "a VrrpRouter can be started only once");
-  children = std::make_shared<ChildRunner>(io, sched, log);
+  children = std::make_shared<VrrpScriptRunner>(sched, log, launcher);
   insts.reserve(conf.instances.size());
   for (const auto& c : conf.instances) {
     auto it = ifaces.find(c.interface);
     if (it == ifaces.end()) {
-      auto q = queryInterface(c.interface);
+      auto q = io.queryInterface(c.interface);
       if (!q) {
         stop();
         return q.error();
@@ -186,8 +242,12 @@ Result<void> VrrpRouter::Impl::start() {
     for (const auto& in : insts) {
       if (in.iface == &f && in.conf->unicast_peers.empty()) multicast = true;
     }
-    f.sock = std::make_shared<VrrpSocket>(io, log);
-    if (auto r = f.sock->open(f.info, multicast); !r) {
+    Iface* fp = &f;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    auto r = io.openInterface(f.info, multicast, [weak, fp](std::span<const std::uint8_t> pkt) {
+      if (auto self = weak.lock()) self->dispatch(*fp, pkt);
+    });
+    if (!r) {
       stop();
       return r;
     }
@@ -209,17 +269,9 @@ Result<void> VrrpRouter::Impl::start() {
     setVips(in, false);
   }
   running = true;
-  for (auto& [name, f] : ifaces) {
-    Iface* fp = &f;
-    std::weak_ptr<Impl> weak = weak_from_this();
-    f.sock->start([weak, fp](std::span<const std::uint8_t> pkt) {
-      if (auto self = weak.lock()) self->dispatch(*fp, pkt);
-    });
-  }
-  links = std::make_shared<LinkMonitor>(io, log);
   {
     std::weak_ptr<Impl> weak = weak_from_this();
-    auto r = links->start([weak](const std::string& ifname, bool up) {
+    auto r = io.watchLinks([weak](const std::string& ifname, bool up) {
       auto self = weak.lock();
       if (!self || !self->running) return;
       for (auto& in : self->insts) in.inst->setInterfaceUp(ifname, up);
@@ -230,9 +282,9 @@ Result<void> VrrpRouter::Impl::start() {
     }
   }
   for (auto& in : insts) {
-    in.inst->setInterfaceUp(in.conf->interface, interfaceRunning(in.conf->interface));
+    in.inst->setInterfaceUp(in.conf->interface, io.interfaceRunning(in.conf->interface));
     for (const auto& t : in.conf->track_interfaces) {
-      in.inst->setInterfaceUp(t.name, interfaceRunning(t.name));
+      in.inst->setInterfaceUp(t.name, io.interfaceRunning(t.name));
     }
   }
   for (const auto& sc : conf.scripts) {
@@ -258,15 +310,21 @@ void VrrpRouter::Impl::stop() {
   running = false;
   for (auto& s : scripts) s.timer->cancel();
   if (children) children->stopAll();
-  if (links) links->stop();
-  for (auto& [name, f] : ifaces) {
-    if (f.sock) f.sock->stop();
-  }
+  io.close();
 }
 
 VrrpRouter::VrrpRouter(boost::asio::io_context& io, Scheduler& scheduler, LogSink& log,
-                       VrrpConfig conf)
-    : impl_(std::make_shared<Impl>(io, scheduler, log, std::move(conf))) {}
+                       VrrpConfig conf) {
+  auto owned_io = makeLinuxVrrpIo(io, log);
+  auto owned_launcher = resources::makeSpawnLauncher(io);
+  impl_ = std::make_shared<Impl>(scheduler, log, std::move(conf), *owned_io, *owned_launcher);
+  impl_->owned_io = std::move(owned_io);
+  impl_->owned_launcher = std::move(owned_launcher);
+}
+
+VrrpRouter::VrrpRouter(Scheduler& scheduler, LogSink& log, VrrpConfig conf, VrrpIo& io,
+                       resources::ProcessLauncher& launcher)
+    : impl_(std::make_shared<Impl>(scheduler, log, std::move(conf), io, launcher)) {}
 
 VrrpRouter::~VrrpRouter() { stop(); }
 
