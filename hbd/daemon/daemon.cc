@@ -324,7 +324,10 @@ Result<void> Daemon::start() {
     l->onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
       membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
     });
+    // A link that is not open cannot testify: membership counts no silence on it (initdead).
+    l->onStatus([this, name](bool device_ok) { membership_->setLinkOpen(name, device_ok); });
     if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + name + ": " + r.error().message);
+    membership_->setLinkOpen(name, l->stats().device_ok);
     HB_LOG(log_, Info, Link, "link {} open", name);
   }
 
