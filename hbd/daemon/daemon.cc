@@ -123,6 +123,7 @@ Result<void> Daemon::start() {
   rm_ = node_->resources();
   for (auto& l : links_) {
     if (auto r = l->open(); !r) return err(Errc::Io, "cannot open link " + std::string(l->name()) + ": " + r.error().message);
+    membership_->setLinkOpen(l->name(), l->stats().device_ok);
     HB_LOG(log_, Info, Link, "link {} open", l->name());
   }
 

@@ -79,6 +79,14 @@ class Link {
   virtual void onFrame(std::function<void(ByteView, const PeerHint&)> deliver) = 0;
   /** The counters; the reference stays valid for the link's life. */
   virtual const LinkStats& stats() const = 0;
+  /** Sets the status callback: called on the loop each time LinkStats::device_ok changes while
+   *  the link is open, with its new value (true: the link can carry frames now, e.g. its serial
+   *  device was opened, possibly from inside open(); false: the device was lost). Never called
+   *  from close() or the destructor. Not called for the state at the time it is set: read
+   *  stats().device_ok for that. Membership uses it so that silence on a link that was not open
+   *  is not counted against a peer (Membership::setLinkOpen). The default ignores the callback:
+   *  a link that never changes needs nothing. */
+  virtual void onStatus(std::function<void(bool device_ok)> changed) { (void)changed; }
 };
 using LinkPtr = std::unique_ptr<Link>;
 

@@ -12,7 +12,7 @@ namespace hb::link {
 /**
  * The Link the daemon owns, forwarding to a shared actor (`Core`) whose async handlers keep it
  * alive with shared_ptr after the Link is gone. Core provides name(), start(), stop(),
- * send(ByteView), setDeliver(cb) and stats(). Loop thread only.
+ * send(ByteView), setDeliver(cb), setStatus(cb) and stats(). Loop thread only.
  */
 template <class Core>
 class ForwardingLink final : public Link {
@@ -32,6 +32,9 @@ class ForwardingLink final : public Link {
     core_->setDeliver(std::move(deliver));
   }
   const LinkStats& stats() const override { return core_->stats(); }
+  void onStatus(std::function<void(bool)> changed) override {
+    core_->setStatus(std::move(changed));
+  }
 
  private:
   std::shared_ptr<Core> core_;

@@ -186,11 +186,13 @@ class SerialCore final : public std::enable_shared_from_this<SerialCore> {
   void stop();
   Result<void> send(ByteView frame);
   void setDeliver(std::function<void(ByteView, const PeerHint&)> d) { deliver_ = std::move(d); }
+  void setStatus(std::function<void(bool)> s) { status_ = std::move(s); }
   const LinkStats& stats() const { return stats_; }
   const std::string& name() const { return o_.device; }
 
  private:
   void tryOpen();
+  void setDeviceOk(bool ok);
   void deviceLost(std::string_view what, const error_code& ec);
   void closeDevice();
   void scheduleReopen();
@@ -210,6 +212,7 @@ class SerialCore final : public std::enable_shared_from_this<SerialCore> {
   LogSink& log_;
   TimerPtr reopen_;
   std::function<void(ByteView, const PeerHint&)> deliver_;
+  std::function<void(bool)> status_;
   LinkStats stats_;
   SerialFrameReader reader_;
   std::array<std::uint8_t, 4096> rx_{};
@@ -263,10 +266,21 @@ void SerialCore::tryOpen() {
   ++generation_;
   up_ = true;
   logged_down_ = false;
-  stats_.device_ok = true;
   reader_.reset();
   HB_LOG(log_, Notice, Link, "serial link {} is up | baud={}", o_.device, o_.baud);
   read();
+  setDeviceOk(true);
+}
+
+void SerialCore::setDeviceOk(bool ok) {
+  if (stats_.device_ok == ok) return;
+  stats_.device_ok = ok;
+  // Last: the callback may close or destroy the link (it holds no reference into us after).
+  if (status_) {
+    auto keep = shared_from_this();
+    auto cb = status_;
+    cb(ok);
+  }
 }
 
 void SerialCore::scheduleReopen() {
@@ -289,12 +303,12 @@ void SerialCore::closeDevice() {
 
 void SerialCore::deviceLost(std::string_view what, const error_code& ec) {
   ++stats_.receive_errors;
-  stats_.device_ok = false;
   logged_down_ = true;
   HB_LOG(log_, Warning, Link, "serial link {} lost ({}: {}); retrying every {} ms", o_.device,
          what, ec.message(), o_.reopen_interval.count());
   closeDevice();
   scheduleReopen();
+  setDeviceOk(false);
 }
 
 Result<void> SerialCore::send(ByteView frame) {

@@ -108,6 +108,8 @@ class UdpCore final : public std::enable_shared_from_this<UdpCore> {
   void stop();
   Result<void> send(ByteView frame);
   void setDeliver(std::function<void(ByteView, const PeerHint&)> d) { deliver_ = std::move(d); }
+  // device_ok never changes for UDP (open() fails instead): nothing to report.
+  void setStatus(std::function<void(bool)> /*changed*/) {}
   const LinkStats& stats() const { return stats_; }
   const std::string& name() const { return o_.interface; }
 

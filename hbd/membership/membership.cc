@@ -65,6 +65,7 @@ Membership::Membership(Options o, Scheduler& s, LogSink& log)
     Peer& p = peers_[n];
     for (const auto& l : o_.links) p.links[l];
   }
+  for (const auto& l : o_.links) own_links_[l];
 }
 
 Membership::~Membership() = default;
@@ -72,6 +73,9 @@ Membership::~Membership() = default;
 void Membership::start() {
   running_ = true;
   start_time_ = sched_.now();
+  for (auto& [name, l] : own_links_) {
+    l.open_since = l.open ? std::optional<MonoTime>(start_time_) : std::nullopt;
+  }
   // A node heard before start() (frames may arrive as soon as links open) counts as heard.
   if (!comms_up_ && std::all_of(peers_.begin(), peers_.end(),
                                 [](const auto& kv) { return kv.second.last_heard.has_value(); })) {
@@ -98,6 +102,36 @@ void Membership::onChange(std::function<void(const Change&)> cb) {
 
 void Membership::onMessage(std::function<void(const message::Message&)> cb) {
   message_cbs_.push_back(std::move(cb));
+}
+
+void Membership::setLinkOpen(std::string_view link, bool open) {
+  auto it = own_links_.find(link);
+  if (it == own_links_.end() || it->second.open == open) return;
+  OwnLink& l = it->second;
+  l.open = open;
+  // Kept when closing: silence after a medium was lost still counts (it failed, it did not
+  // "not exist"); before start() the clock starts at start().
+  if (open) l.open_since = running_ ? std::optional<MonoTime>(sched_.now()) : std::nullopt;
+  HB_LOG(log_, Info, Membership, "link {} {} | silence counts from {}", link,
+         open ? "can carry frames" : "cannot carry frames",
+         open ? "now" : "when it was opened");
+  armCheck();
+}
+
+std::optional<MonoTime> Membership::firstOpen() const {
+  if (own_links_.empty()) return start_time_;
+  std::optional<MonoTime> first;
+  for (const auto& [name, l] : own_links_) {
+    if (l.open_since && (!first || *l.open_since < *first)) first = l.open_since;
+  }
+  return first;
+}
+
+std::optional<MonoTime> Membership::silentSince(const Peer& p) const {
+  // A link that was not open cannot testify: no silence is counted before the first one opened.
+  const auto first = firstOpen();
+  if (!first) return std::nullopt;
+  return std::max(p.last_heard.value_or(*first), *first);
 }
 
 MonoClock::duration Membership::threshold() const {
@@ -222,6 +256,10 @@ void Membership::receive(std::string_view link, message::ByteView bytes) {
   }
   const std::string& name = pit->first;
   Peer& p = pit->second;
+  // A frame proves the link carries frames, whatever its status said.
+  if (auto own = own_links_.find(link); own != own_links_.end() && !own->second.open) {
+    setLinkOpen(link, true);
+  }
   const MonoTime now = sched_.now();
   p.last_heard = now;
   if (auto lit = p.links.find(link); lit != p.links.end()) {
@@ -308,10 +346,14 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
 void Membership::onCheck() {
   check_deadline_.reset();
   const MonoTime now = sched_.now();
-  if (!comms_up_ && now - start_time_ >= o_.initdead) setCommsUp();
+  // initdead runs from the moment a link could first carry frames, not from start().
+  if (const auto first = firstOpen(); !comms_up_ && first && now - *first >= o_.initdead) {
+    setCommsUp();
+  }
   const auto th = threshold();
   for (auto& [name, p] : peers_) {
-    if (p.state != NodeState::Dead && now - p.last_heard.value_or(start_time_) >= th) {
+    const auto since = silentSince(p);
+    if (p.state != NodeState::Dead && since && now - *since >= th) {
       setNodeState(name, p, NodeState::Dead, "");
     }
     for (auto& [lname, l] : p.links) {
@@ -332,9 +374,13 @@ void Membership::armCheck() {
     if (!earliest || t < *earliest) earliest = t;
   };
   const auto th = threshold();
-  if (!comms_up_) consider(start_time_ + std::chrono::duration_cast<MonoClock::duration>(o_.initdead));
+  if (const auto first = firstOpen(); !comms_up_ && first) {
+    consider(*first + std::chrono::duration_cast<MonoClock::duration>(o_.initdead));
+  }
   for (const auto& [name, p] : peers_) {
-    if (p.state != NodeState::Dead) consider(p.last_heard.value_or(start_time_) + th);
+    if (const auto since = silentSince(p); p.state != NodeState::Dead && since) {
+      consider(*since + th);
+    }
     for (const auto& [lname, l] : p.links) {
       if (l.state == LinkState::Up) consider(*l.last_heard + th);
     }

@@ -36,6 +36,14 @@ namespace hb::membership {
  * Ourselves: up from start() until commsUp() (every node heard, or initdead elapsed), then
  * active; that is the "st" our heartbeats carry.
  *
+ * A link that was not open cannot testify. Our links are open from start() unless reported
+ * otherwise (setLinkOpen). Silence counts against a peer from max(last heard, the moment the
+ * earliest of our links that has been open became open): a peer's deadline is that moment +
+ * deadtime (initdead before commsUp). Before any link has been open, no peer times out and
+ * initdead does not run (initdead counts from the first link being open, not from start()). A
+ * link that was open and is lost (device gone) still counts: its silence is a failed medium, and
+ * reopening it restarts its clock.
+ *
  * Link state per (peer, link):   dead --any authentic frame on the link--> up
  *                                up   --link silent >= deadtime (initdead before commsUp)--> dead
  * Links start dead and log "Link node:link up." on the first frame. Our own links always show dead
@@ -167,6 +175,15 @@ class Membership {
   /** Sends a Shutdown message (peers mark us dead at once) and stops sending heartbeats. */
   void announceShutdown();
 
+  /**
+   * Our link `link` can (true) or cannot (false) carry frames now: the daemon forwards each link's
+   * status (link::Link::onStatus; a serial device opened or lost). Links are open from start()
+   * until reported closed; report a link closed before start() when its medium is missing (a
+   * serial device not there yet). Re-arms the check timer; a frame received on a closed link
+   * reopens it. Unknown links are ignored; repeating the current state changes nothing.
+   */
+  void setLinkOpen(std::string_view link, bool open);
+
   /** Adds a callback for every state change. */
   void onChange(std::function<void(const Change&)> cb);
   /** Adds a callback for every non-heartbeat message, once per message (not per link). */
@@ -201,7 +218,16 @@ class Membership {
     std::map<std::string, Link, std::less<>> links;
   };
 
+  // One of our own links: can it carry frames, and since when (kept after it closes: a lost
+  // medium keeps counting silence; none = never open since start()).
+  struct OwnLink {
+    bool open = true;
+    std::optional<MonoTime> open_since;
+  };
+
   MonoClock::duration threshold() const;
+  std::optional<MonoTime> firstOpen() const;
+  std::optional<MonoTime> silentSince(const Peer& p) const;
   void sendHeartbeat();
   void onKeepalive();
   void onCheck();
@@ -222,6 +248,7 @@ class Membership {
   std::vector<std::function<void(const Change&)>> change_cbs_;
   std::vector<std::function<void(const message::Message&)>> message_cbs_;
   std::map<std::string, Peer, std::less<>> peers_;
+  std::map<std::string, OwnLink, std::less<>> own_links_;
   message::ReplayGuard guard_;
   Counters counters_;
   MonoTime start_time_{};

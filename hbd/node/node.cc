@@ -56,12 +56,17 @@ Node::Node(NodeOptions o, std::vector<link::Link*> links, Scheduler& sched, reso
     l->onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
       membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
     });
+    // A link that is not open cannot testify: membership counts no silence on it (initdead).
+    l->onStatus([this, name](bool device_ok) { membership_->setLinkOpen(name, device_ok); });
   }
 }
 
 Node::~Node() {
   // The links outlive us: leave no callback into a destroyed Node behind.
-  for (auto* l : links_) l->onFrame(nullptr);
+  for (auto* l : links_) {
+    l->onFrame(nullptr);
+    l->onStatus(nullptr);
+  }
 }
 
 void Node::onMessage(const message::Message& m) {

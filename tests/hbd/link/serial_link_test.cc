@@ -193,7 +193,10 @@ TEST_F(SerialLinkTest, DeviceLossMarksTheLinkDeadAndItComesBackByItself) {
   ASSERT_TRUE(socat_->start());
   a_ = make(socat_->a(), ra_);
   b_ = make(socat_->b(), rb_);
+  std::vector<bool> status;  // what membership is told (Membership::setLinkOpen)
+  a_->onStatus([&](bool ok) { status.push_back(ok); });
   ASSERT_TRUE(a_ && b_ && a_->open().ok() && b_->open().ok());
+  EXPECT_EQ(status, std::vector<bool>{true});
   ASSERT_TRUE(exchange("before"));
 
   socat_->stop();  // both ptys vanish
@@ -207,6 +210,10 @@ TEST_F(SerialLinkTest, DeviceLossMarksTheLinkDeadAndItComesBackByItself) {
   ASSERT_TRUE(socat_->start());  // same paths, new ptys; the links are not recreated
   ASSERT_TRUE(runUntil(io_, [&] { return a_->stats().device_ok && b_->stats().device_ok; }));
   ASSERT_TRUE(exchange("after"));
+  // One report per change, none per failed retry.
+  EXPECT_EQ(status, (std::vector<bool>{true, false, true}));
+  a_->close();
+  EXPECT_EQ(status.size(), 3u);  // close() reports nothing
   // The outage was logged once per link, not once per retry.
   EXPECT_EQ(log_.count("lost"), 2u);
   EXPECT_EQ(log_.count("is up"), 4u);
@@ -216,13 +223,17 @@ TEST_F(SerialLinkTest, MissingDeviceOpensAndComesUpWhenItAppears) {
   a_ = make(socat_->a(), ra_);
   b_ = make(socat_->b(), rb_);
   ASSERT_TRUE(a_ && b_);
+  std::vector<bool> status;
+  a_->onStatus([&](bool ok) { status.push_back(ok); });
   ASSERT_TRUE(a_->open().ok());  // the device does not exist yet: still opens
   ASSERT_TRUE(b_->open().ok());
   EXPECT_FALSE(a_->stats().device_ok);
   runFor(io_, std::chrono::milliseconds(250));
   EXPECT_FALSE(a_->stats().device_ok);
   ASSERT_TRUE(socat_->start());
+  EXPECT_TRUE(status.empty());  // still missing: nothing changed
   ASSERT_TRUE(runUntil(io_, [&] { return a_->stats().device_ok && b_->stats().device_ok; }));
+  EXPECT_EQ(status, std::vector<bool>{true});
   ASSERT_TRUE(exchange("late"));
 }
 

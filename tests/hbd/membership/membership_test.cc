@@ -647,5 +647,150 @@ TEST_F(MembershipTest, DelayedLinkStillCountsAsDuplicateNotLate) {
   for (auto d : m("a").counters().dropped) EXPECT_EQ(d, 0u);
 }
 
+// ---- A link that was not open cannot testify (issue 9, item 9) ----
+
+/** Two nodes joined only by "ser", whose device is missing at start on both sides. */
+class LateLinkTest : public MembershipTest {
+ protected:
+  Options serialOnly(const std::string& name) const {
+    Options o = options(name);
+    o.links = {"ser"};
+    return o;
+  }
+  void startWithDeviceMissing() {
+    add(serialOnly("a"));
+    add(serialOnly("b"));
+    hub_.cut("ser");  // nothing passes while the device is missing
+    m("a").setLinkOpen("ser", false);
+    m("b").setLinkOpen("ser", false);
+    m("a").start();
+    m("b").start();
+  }
+  /** The device appears on both sides (socat creating the pty pair) at the current time. */
+  void plugCable() {
+    hub_.cut("ser", false);
+    m("a").setLinkOpen("ser", true);
+    m("b").setLinkOpen("ser", true);
+  }
+  std::size_t deaths(const std::string& name) const {
+    std::size_t n = 0;
+    for (const auto& c : nodes_.at(name)->changes) {
+      if (c.kind == ChangeKind::NodeState && c.new_state == NodeState::Dead) ++n;
+    }
+    return n;
+  }
+};
+
+TEST_F(LateLinkTest, NoSilenceCountedBeforeAnyLinkOpened) {
+  startWithDeviceMissing();
+  s_.advance(60s);  // ten initdeads without a device
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Init);
+  EXPECT_FALSE(m("a").commsUp());  // initdead has not run: we cannot have heard anyone
+  EXPECT_EQ(deaths("a"), 0u);
+}
+
+// The cluster_serial_only flake: the device opened just as initdead (counted from start) expired,
+// and the peer was declared dead at the very moment the link came up.
+TEST_F(LateLinkTest, DeviceOpeningAsInitdeadExpiresDoesNotKillThePeer) {
+  startWithDeviceMissing();
+  s_.advance(5999ms);
+  plugCable();
+  s_.advance(1ms);  // t0 + initdead
+  EXPECT_NE(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_NE(m("b").nodeState("a"), NodeState::Dead);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  s_.advance(30s);
+  EXPECT_EQ(deaths("a"), 0u);
+  EXPECT_EQ(deaths("b"), 0u);
+  EXPECT_EQ(node("a").log.count(": is dead"), 0u);
+}
+
+TEST_F(LateLinkTest, InitdeadCountsFromTheLinkOpening) {
+  names_ = {"a", "b"};
+  add(serialOnly("a"));
+  m("a").setLinkOpen("ser", false);
+  m("a").start();  // b never starts
+  s_.advance(10s);
+  const MonoTime opened = s_.now();
+  m("a").setLinkOpen("ser", true);
+  s_.advance(5999ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Init);
+  EXPECT_FALSE(m("a").commsUp());
+  s_.advance(1ms);
+  EXPECT_TRUE(m("a").commsUp());
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  ASSERT_FALSE(node("a").changes.empty());
+  EXPECT_EQ(node("a").change_times.back(), opened + 6000ms);
+}
+
+TEST_F(LateLinkTest, LostDeviceStillCountsSilence) {
+  // A medium that was open and failed is evidence (heartbeat: a cut cable is a dead link).
+  startWithDeviceMissing();
+  plugCable();
+  s_.advance(5000ms);
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+  hub_.cut("ser");
+  const MonoTime cut = s_.now();
+  m("a").setLinkOpen("ser", false);
+  s_.advance(2999ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(node("a").change_times.back(), cut + 3000ms);
+}
+
+TEST_F(LateLinkTest, ReopenedLinkRestartsTheClock) {
+  startWithDeviceMissing();
+  plugCable();
+  s_.advance(5000ms);  // settled right after a heartbeat exchange
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+  hub_.cut("ser");
+  m("a").setLinkOpen("ser", false);
+  s_.advance(2000ms);
+  const MonoTime reopened = s_.now();
+  m("a").setLinkOpen("ser", true);  // the device is back but b stays silent on it
+  s_.advance(2999ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);  // 5 s after b was last heard
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_EQ(node("a").change_times.back(), reopened + 3000ms);
+}
+
+TEST_F(LateLinkTest, AnOpenLinkKeepsCountingWhileAnotherOpensLate) {
+  // eth0 is open from start; a late "ser" does not buy a silent peer any time.
+  names_ = {"a", "b"};
+  Options o = options("a");
+  o.links = {"eth0", "ser"};
+  add(o);
+  m("a").setLinkOpen("ser", false);
+  m("a").start();
+  s_.advance(5000ms);
+  m("a").setLinkOpen("ser", true);
+  s_.advance(1000ms);  // t0 + initdead
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+}
+
+TEST_F(LateLinkTest, FrameOnAClosedLinkOpensIt) {
+  startWithDeviceMissing();
+  hub_.cut("ser", false);  // frames pass although a was told the device is missing
+  m("b").setLinkOpen("ser", true);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  hub_.cut("ser");
+  s_.advance(3000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+}
+
+TEST_F(LateLinkTest, UnknownLinkAndRepeatsAreIgnored) {
+  twoNodesSettled();
+  m("a").setLinkOpen("eth9", false);
+  m("a").setLinkOpen("eth0", true);  // already open: its clock does not restart
+  hub_.partition({"a"}, {"b"});
+  s_.advance(3000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+}
+
 }  // namespace
 }  // namespace hb::membership
