@@ -28,7 +28,10 @@ hb_pass "group VIP + nginx runs on alpha; the client is served by alpha"
 
 POLL="$HB_T/poll.log"
 hb_http_poller client "$VIP" "$POLL"
-sleep 0.5
+# Wait for the poller's first answers from alpha (a fixed sleep raced a slow python start on a
+# loaded machine: every recorded poll then came after the failover, and no outage was seen).
+poller_saw_alpha() { [ "$(grep -c 'served by alpha' "$POLL" 2>/dev/null)" -ge 5 ]; }
+hb_wait 20 poller_saw_alpha || hb_fail "the poller never saw alpha"
 t0=$(hb_now_ms)
 hb_node_crash alpha "$VIP"
 hb_log "alpha crashed (hbd and every process killed, eth0 down)"
