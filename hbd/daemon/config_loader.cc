@@ -5,22 +5,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
 #include "crm/haresources/haresources.h"
 #include "hbd/link/serial_frame.h"
+#include "resources/base/text.h"
 
 namespace hb::daemon {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 link::LinkOptions::Kind kindOf(config::UdpMedium::Kind k) {
   switch (k) {
@@ -111,7 +105,7 @@ void checkSerialBandwidth(const LoadedConfig& cfg, const std::string& node, cons
 std::string defaultNodeName() {
   struct utsname u {};
   if (::uname(&u) != 0) return "localhost";
-  return lower(u.nodename);
+  return hb::toLower(u.nodename);
 }
 
 std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags) {

@@ -17,6 +17,7 @@
 
 #include "hb_build_config.h"
 #include "hbd/daemon/daemon.h"
+#include "resources/base/text.h"
 
 namespace po = boost::program_options;
 using namespace hb;
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
   if (stop) return stopRunning(opts.run_dir);
 
   if (opts.node.empty()) opts.node = daemon::defaultNodeName();
-  for (auto& ch : opts.node) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  opts.node = hb::toLower(opts.node);
 
   std::vector<Diagnostic> diags;
   auto cfg = daemon::loadConfig(opts, diags);

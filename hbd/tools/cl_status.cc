@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // cl_status: heartbeat 3.0.6's status tool — same sub-commands, options, words and exit codes.
-#include <cctype>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -9,6 +8,7 @@
 
 #include "hbd/control/status.h"
 #include "hbd/tools/tool_common.h"
+#include "resources/base/text.h"
 
 using hb::control::Json;
 using hb::control::NodeStatus;
@@ -158,8 +158,7 @@ int main(int argc, char** argv) {
       std::cerr << "cl_status: " << cmd << " needs " << (count == 1 ? "a node name" : "a node and a link name") << "\n";
       return nullptr;
     }
-    std::string name = o.pos[0];
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string name = hb::toLower(o.pos[0]);
     const NodeStatus* n = findNode(st, name);
     if (n == nullptr) std::cerr << "Error. May be due to incorrect node name\n";
     return n;

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // hb_standby / hb_takeover (one binary, two names): ask hbd to give away or take over resource groups.
-#include <cctype>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "hbd/control/request.h"
 #include "hbd/tools/tool_common.h"
+#include "resources/base/text.h"
 
-using hb::control::Json;
+using hb::control::MoveRequest;
 
 namespace {
 
@@ -29,36 +30,46 @@ int usage(const std::string& prog, int rc) {
 
 int hbStandbyMain(const std::string& prog, std::vector<std::string> args) {
   const std::string sock = hb::tools::takeSocketFlag(args);
-  std::string what;
-  bool wait = false;
-  long wait_s = 60;
+  MoveRequest req;
+  req.kind = prog == "hb_takeover" ? MoveRequest::Kind::Takeover : MoveRequest::Kind::Standby;
+  bool have_what = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "-h" || a == "--help") return usage(prog, 0);
     if (a == "--wait") {
-      wait = true;
-      if (i + 1 < args.size() && !args[i + 1].empty() && std::isdigit(static_cast<unsigned char>(args[i + 1][0]))) {
-        wait_s = std::stol(args[++i]);
+      req.wait = true;
+      // An optional number of seconds follows; anything else is the next argument.
+      if (i + 1 < args.size()) {
+        const auto& next = args[i + 1];
+        if (auto s = hb::parseInt(next, 0, hb::control::kMaxWait.count() / 1000)) {
+          req.wait_ms = std::chrono::seconds(*s);
+          ++i;
+        } else if (!next.empty() && next[0] >= '0' && next[0] <= '9') {
+          std::cerr << prog << ": --wait: '" << next << "' is not a number of seconds (0.."
+                    << hb::control::kMaxWait.count() / 1000 << ")\n";
+          return 1;
+        }
       }
       continue;
     }
-    if (!what.empty()) return usage(prog, 1);
-    what = a;
+    if (have_what) return usage(prog, 1);
+    req.what = a;
+    have_what = true;
   }
-  if (what.empty()) what = "all";
-  if (what != "all" && what != "foreign" && what != "local" && what != "failback") return usage(prog, 1);
-  const std::string cmd = prog == "hb_takeover" ? "takeover" : "standby";
-  Json req{{"cmd", cmd}, {"what", what}, {"wait", wait}, {"wait_ms", wait_s * 1000}};
-  auto r = hb::control::request(sock, req, std::chrono::milliseconds(wait ? wait_s * 1000 + 5000 : 5000));
+  if (req.what != "all" && req.what != "foreign" && req.what != "local" && req.what != "failback") {
+    return usage(prog, 1);
+  }
+  const auto timeout = req.wait ? req.wait_ms + std::chrono::seconds(5) : std::chrono::milliseconds(5000);
+  auto r = hb::control::request(sock, hb::control::toJson(req), timeout);
   if (!r) {
     std::cerr << prog << ": " << r.error().message << "\n";
     return 1;
   }
-  if (!r->value("ok", false)) {
-    std::cerr << prog << ": " << r->value("error", "request refused") << "\n";
+  if (!hb::control::replyOk(*r)) {
+    std::cerr << prog << ": " << hb::control::replyError(*r, "request refused") << "\n";
     return 1;
   }
-  const std::string msg = r->value("message", "");
+  const std::string msg = hb::control::replyText(*r, hb::control::kMessageKey);
   if (!msg.empty()) std::cout << msg << "\n";
   return 0;
 }
