@@ -2,14 +2,11 @@
 // Daemon: maps the parsed config into each library's options and wires them on the loop.
 #include "hbd/daemon/daemon.h"
 
-#include <sched.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -37,20 +34,6 @@ std::map<std::string, std::uint64_t> vrrpUnassigned(const vrrp::VrrpRouter* rout
 
 }  // namespace
 
-std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms) {
-  const std::string path = run_dir + "/generation";
-  std::uint64_t prev = 0;
-  if (std::ifstream in(path); in) in >> prev;
-  std::uint64_t gen = std::max(prev + 1, wall_ms);
-  const std::string tmp = path + ".tmp";
-  if (std::ofstream out(tmp, std::ios::trunc); out) {
-    out << gen << "\n";
-    out.close();
-    if (out) std::rename(tmp.c_str(), path.c_str());
-  }
-  return gen;
-}
-
 resources::AgentPaths agentPaths(const std::string& config_dir) {
   resources::AgentPaths p;
   p.configDir = config_dir;
@@ -65,40 +48,6 @@ resources::AgentPaths agentPaths(const std::string& config_dir) {
     if (::access(build_agents.c_str(), X_OK) == 0) p.hbdAgentDir = build_agents;
   }
   return p;
-}
-
-void applyRealtime(bool on, LogSink& log) {
-  if (!on) return;
-#if defined(__SANITIZE_ADDRESS__)
-  constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  constexpr bool kSanitized = true;
-#else
-  constexpr bool kSanitized = false;
-#endif
-#else
-  constexpr bool kSanitized = false;
-#endif
-  // ASan reserves terabytes of shadow address space: locking it would exhaust memory.
-  if (kSanitized) {
-    HB_LOG(log, Info, Daemon, "realtime: not locking memory in a sanitizer build");
-  } else if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 &&
-             ::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    // MCL_ONFAULT (Linux 4.4+) locks each page when it is first touched: everything the
-    // heartbeat path uses stays in memory, without faulting in every page of every shared
-    // library up front (which would triple the resident size). Older kernels lock everything.
-    HB_LOG(log, Warning, Daemon, "realtime: cannot lock memory: {}", std::strerror(errno));
-  }
-  struct sched_param sp {};
-  // A middle real-time priority, like heartbeat's default: above every normal task, below the
-  // kernel's own threads.
-  sp.sched_priority = std::min(sched_get_priority_max(SCHED_FIFO), 50);
-  if (::sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) != 0) {
-    HB_LOG(log, Warning, Daemon, "realtime: cannot set SCHED_FIFO: {}", std::strerror(errno));
-  } else {
-    HB_LOG(log, Info, Daemon, "realtime: SCHED_FIFO priority {}", sp.sched_priority);
-  }
 }
 
 Daemon::Daemon(boost::asio::io_context& io, DaemonOptions o, LoadedConfig cfg, DaemonLogSink& log)

@@ -16,6 +16,7 @@
 #include "hbd/control/status.h"
 #include "hbd/daemon/config_loader.h"
 #include "hbd/daemon/log_sinks.h"
+#include "hbd/daemon/process.h"
 #include "hbd/link/link.h"
 #include "hbd/membership/membership.h"
 #include "hbd/node/node.h"
@@ -77,13 +78,7 @@ class Daemon {
   int exit_code_ = 0;
 };
 
-/** Per-boot generation: max(previous + 1, wall clock in ms), persisted in RUN_DIR/generation. */
-std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms);
-
 /** Where agents are found: provider hbd from the build tree when hbd runs from one (interfaces.md). */
 resources::AgentPaths agentPaths(const std::string& config_dir);
-
-/** heartbeat's `realtime on`: lock memory, SCHED_FIFO. Failures are warnings, never fatal. */
-void applyRealtime(bool on, LogSink& log);
 
 }  // namespace hb::daemon

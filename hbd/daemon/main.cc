@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// hbd: the cluster daemon. Flags, --check, -k, daemonizing and the event loop; logic lives in libraries.
-#include <fcntl.h>
+// hbd: the cluster daemon. Flags, --check, -k and the event loop; the process setup is in process.h,
+// everything else in libraries.
 #include <signal.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "hb_build_config.h"
 #include "hbd/daemon/daemon.h"
@@ -24,10 +16,10 @@ using namespace hb;
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitConfig = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitRuntime = 3;
+using daemon::kExitConfig;
+using daemon::kExitOk;
+using daemon::kExitRuntime;
+using daemon::kExitUsage;
 
 const char* kUsage =
     "Usage: hbd [OPTIONS]\n"
@@ -43,52 +35,6 @@ const char* kUsage =
     "  -h, --help            this text\n\n"
     "Exit codes: 0 normal stop, 1 configuration error, 2 usage error, 3 runtime failure.\n"
     "Signals: SIGTERM orderly shutdown, SIGHUP reload configuration.\n";
-
-std::optional<pid_t> readPid(const std::string& path) {
-  std::ifstream in(path);
-  long pid = 0;
-  if (!(in >> pid) || pid <= 1) return std::nullopt;
-  return static_cast<pid_t>(pid);
-}
-
-int stopRunning(const std::string& run_dir) {
-  const std::string pidfile = run_dir + "/hbd.pid";
-  auto pid = readPid(pidfile);
-  if (!pid || ::kill(*pid, 0) != 0) {
-    std::cerr << "hbd: not running (no live pid in " << pidfile << ")\n";
-    return kExitOk;
-  }
-  if (::kill(*pid, SIGTERM) != 0) {
-    std::cerr << "hbd: cannot signal pid " << *pid << ": " << std::strerror(errno) << "\n";
-    return kExitRuntime;
-  }
-  // Resources are released before the daemon exits; agents have their own timeouts, so wait
-  // generously (heartbeat's init script waits too).
-  for (int i = 0; i < 6000; ++i) {
-    if (::kill(*pid, 0) != 0) return kExitOk;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  std::cerr << "hbd: pid " << *pid << " did not stop within 120 s\n";
-  return kExitRuntime;
-}
-
-/** Creates the run dir and takes the pid-file lock; the fd stays open for the daemon's life. */
-Result<int> lockPidFile(const std::string& run_dir) {
-  ::mkdir(run_dir.c_str(), 0755);
-  const std::string path = run_dir + "/hbd.pid";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return err(Errc::Io, "cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return err(Errc::Io, "another hbd is running with run dir " + run_dir);
-  }
-  return fd;
-}
-
-void writePid(int fd) {
-  const std::string s = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) == 0 && ::pwrite(fd, s.data(), s.size(), 0) == static_cast<ssize_t>(s.size())) return;
-}
 
 }  // namespace
 
@@ -115,7 +61,7 @@ int main(int argc, char** argv) {
     std::cout << "hbd " << HB_VERSION << "\n";
     return kExitOk;
   }
-  if (stop) return stopRunning(opts.run_dir);
+  if (stop) return daemon::stopRunning(opts.run_dir, std::cerr);
 
   if (opts.node.empty()) opts.node = daemon::defaultNodeName();
   opts.node = hb::toLower(opts.node);
@@ -132,46 +78,17 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
 
-  auto pidfd = lockPidFile(opts.run_dir);
-  if (!pidfd) {
-    std::cerr << "hbd: " << pidfd.error().message << "\n";
+  auto pidfile = daemon::PidFile::lock(opts.run_dir);
+  if (!pidfile) {
+    std::cerr << "hbd: " << pidfile.error().message << "\n";
     return kExitRuntime;
   }
-
-  // Daemonize; the parent reports the child's start-up result as its own exit code.
-  int ready[2] = {-1, -1};
+  // In the background the parent exits with the child's start-up result.
+  daemon::Background background;
   if (!opts.foreground) {
-    if (::pipe2(ready, O_CLOEXEC) != 0) return kExitRuntime;
-    pid_t child = ::fork();
-    if (child < 0) return kExitRuntime;
-    if (child > 0) {
-      ::close(ready[1]);
-      char code = kExitRuntime;
-      ssize_t n;
-      do {
-        n = ::read(ready[0], &code, 1);
-      } while (n < 0 && errno == EINTR);
-      return n == 1 ? code : kExitRuntime;
-    }
-    ::close(ready[0]);
-    ::setsid();
-    int devnull = ::open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      ::dup2(devnull, 0);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-      if (devnull > 2) ::close(devnull);
-    }
-    if (::chdir("/") != 0) return kExitRuntime;
+    if (auto parent_rc = background.detach()) return *parent_rc;
   }
-  auto signalReady = [&](char code) {
-    if (ready[1] >= 0) {
-      (void)::write(ready[1], &code, 1);
-      ::close(ready[1]);
-      ready[1] = -1;
-    }
-  };
-  writePid(*pidfd);
+  pidfile->writeSelf();
   ::signal(SIGPIPE, SIG_IGN);
 
   boost::asio::io_context io(1);
@@ -188,14 +105,14 @@ int main(int argc, char** argv) {
     if (auto r = d.start(); !r) {
       HB_LOG(log, Crit, Daemon, "cannot start: {}", r.error().message);
       if (opts.foreground) std::cerr << "hbd: cannot start: " << r.error().message << "\n";
-      signalReady(kExitRuntime);
+      background.ready(kExitRuntime);
       rc = kExitRuntime;
     } else {
-      signalReady(kExitOk);
+      background.ready(kExitOk);
       io.run();
       rc = d.exitCode();
     }
   }
-  ::unlink((opts.run_dir + "/hbd.pid").c_str());
+  pidfile->remove();
   return rc;
 }

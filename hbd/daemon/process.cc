@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The daemon process: pid file, background start with a reported result, -k, generation, realtime.
+#include "hbd/daemon/process.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <thread>
+
+namespace hb::daemon {
+
+Result<PidFile> PidFile::lock(const std::string& run_dir) {
+  ::mkdir(run_dir.c_str(), 0755);
+  std::string path = run_dir + "/hbd.pid";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) return err(Errc::Io, "cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return err(Errc::Io, "another hbd is running with run dir " + run_dir);
+  return PidFile(std::move(path), std::move(fd));
+}
+
+void PidFile::writeSelf() {
+  const std::string s = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_.get(), 0) != 0) return;
+  (void)!::pwrite(fd_.get(), s.data(), s.size(), 0);
+}
+
+void PidFile::remove() { ::unlink(path_.c_str()); }
+
+std::optional<pid_t> readPid(const std::string& path) {
+  std::ifstream in(path);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 1) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
+int stopRunning(const std::string& run_dir, std::ostream& err) {
+  const std::string pidfile = run_dir + "/hbd.pid";
+  auto pid = readPid(pidfile);
+  if (!pid || ::kill(*pid, 0) != 0) {
+    err << "hbd: not running (no live pid in " << pidfile << ")\n";
+    return kExitOk;
+  }
+  if (::kill(*pid, SIGTERM) != 0) {
+    err << "hbd: cannot signal pid " << *pid << ": " << std::strerror(errno) << "\n";
+    return kExitRuntime;
+  }
+  // Resources are released before the daemon exits; agents have their own timeouts, so wait
+  // generously (heartbeat's init script waits too). Another process's exit cannot be awaited
+  // other than by polling (a pidfd would, but only for our own children on older kernels' rules).
+  for (int i = 0; i < 6000; ++i) {
+    if (::kill(*pid, 0) != 0) return kExitOk;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  err << "hbd: pid " << *pid << " did not stop within 120 s\n";
+  return kExitRuntime;
+}
+
+std::optional<int> Background::detach() {
+  int fds[2] = {-1, -1};
+  if (::pipe2(fds, O_CLOEXEC) != 0) return kExitRuntime;
+  UniqueFd rd(fds[0]), wr(fds[1]);
+  const pid_t child = ::fork();
+  if (child < 0) return kExitRuntime;
+  if (child > 0) {
+    wr.reset();
+    char code = kExitRuntime;
+    ssize_t n;
+    do {
+      n = ::read(rd.get(), &code, 1);
+    } while (n < 0 && errno == EINTR);
+    return n == 1 ? code : kExitRuntime;  // EOF: the child died before reporting
+  }
+  rd.reset();
+  report_ = std::move(wr);
+  ::setsid();
+  if (UniqueFd devnull(::open("/dev/null", O_RDWR)); devnull) {
+    ::dup2(devnull.get(), 0);
+    ::dup2(devnull.get(), 1);
+    ::dup2(devnull.get(), 2);
+    if (devnull.get() <= 2) devnull.release();
+  }
+  if (::chdir("/") != 0) {
+    ready(kExitRuntime);
+    ::_exit(kExitRuntime);
+  }
+  return std::nullopt;
+}
+
+void Background::ready(int code) {
+  if (!report_) return;
+  const char c = static_cast<char>(code);
+  (void)!::write(report_.get(), &c, 1);
+  report_.reset();
+}
+
+std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms) {
+  const std::string path = run_dir + "/generation";
+  std::uint64_t prev = 0;
+  if (std::ifstream in(path); in) in >> prev;
+  std::uint64_t gen = std::max(prev + 1, wall_ms);
+  const std::string tmp = path + ".tmp";
+  if (std::ofstream out(tmp, std::ios::trunc); out) {
+    out << gen << "\n";
+    out.close();
+    if (out) std::rename(tmp.c_str(), path.c_str());
+  }
+  return gen;
+}
+
+void applyRealtime(bool on, LogSink& log) {
+  if (!on) return;
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  constexpr bool kSanitized = true;
+#else
+  constexpr bool kSanitized = false;
+#endif
+#else
+  constexpr bool kSanitized = false;
+#endif
+  // ASan reserves terabytes of shadow address space: locking it would exhaust memory.
+  if (kSanitized) {
+    HB_LOG(log, Info, Daemon, "realtime: not locking memory in a sanitizer build");
+  } else if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 &&
+             ::mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    // MCL_ONFAULT (Linux 4.4+) locks each page when it is first touched: everything the
+    // heartbeat path uses stays in memory, without faulting in every page of every shared
+    // library up front (which would triple the resident size). Older kernels lock everything.
+    HB_LOG(log, Warning, Daemon, "realtime: cannot lock memory: {}", std::strerror(errno));
+  }
+  struct sched_param sp {};
+  // A middle real-time priority, like heartbeat's default: above every normal task, below the
+  // kernel's own threads.
+  sp.sched_priority = std::min(sched_get_priority_max(SCHED_FIFO), 50);
+  if (::sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) != 0) {
+    HB_LOG(log, Warning, Daemon, "realtime: cannot set SCHED_FIFO: {}", std::strerror(errno));
+  } else {
+    HB_LOG(log, Info, Daemon, "realtime: SCHED_FIFO priority {}", sp.sched_priority);
+  }
+}
+
+}  // namespace hb::daemon

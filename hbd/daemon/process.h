@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The daemon process around the Daemon object: its pid file and lock, going to the background with
+// the start-up result reported to the parent, `hbd -k`, the per-boot generation, `realtime on`.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "resources/base/log.h"
+#include "resources/base/result.h"
+#include "resources/base/unique_fd.h"
+
+namespace hb::daemon {
+
+/** hbd's exit codes (interfaces.md). */
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConfig = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRuntime = 3;
+
+/**
+ * RUN_DIR/hbd.pid, locked (flock) for the daemon's whole life: a second hbd with the same run dir
+ * refuses to start. The lock belongs to the open file, so it survives the fork into the background.
+ */
+class PidFile {
+ public:
+  /** Creates RUN_DIR if needed, opens and locks the pid file. Io error: cannot open, or locked by a
+   *  running hbd ("another hbd is running with run dir ..."). */
+  static Result<PidFile> lock(const std::string& run_dir);
+  /** Writes this process's pid (call after going to the background). */
+  void writeSelf();
+  /** Removes the file (at exit; the lock goes with the descriptor). */
+  void remove();
+  const std::string& path() const { return path_; }
+
+ private:
+  PidFile(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  std::string path_;
+  UniqueFd fd_;
+};
+
+/** The pid in a pid file, if it holds a number above 1. */
+std::optional<pid_t> readPid(const std::string& path);
+
+/**
+ * `hbd -k`: SIGTERM to the pid in RUN_DIR/hbd.pid, then wait (up to 120 s: resources are released
+ * first) until it has gone. Messages go to `err`. kExitOk also when nothing was running.
+ */
+int stopRunning(const std::string& run_dir, std::ostream& err);
+
+/**
+ * Going to the background with the start-up result as the parent's exit code: the parent waits
+ * until the child calls ready(code) (or dies: kExitRuntime), so `hbd` returns only once the daemon
+ * is up or has failed, as an init script expects.
+ */
+class Background {
+ public:
+  /** Forks. In the parent: the child's reported code (return it from main). In the child: nullopt,
+   *  after setsid, stdin/stdout/stderr on /dev/null and chdir("/"). A failed fork: kExitRuntime. */
+  std::optional<int> detach();
+  /** Reports the start-up result to the waiting parent (once; nothing in the foreground). */
+  void ready(int code);
+
+ private:
+  UniqueFd report_;
+};
+
+/** Per-boot generation: max(previous + 1, wall clock in ms), persisted in RUN_DIR/generation. */
+std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms);
+
+/** heartbeat's `realtime on`: lock memory, SCHED_FIFO. Failures are warnings, never fatal. */
+void applyRealtime(bool on, LogSink& log);
+
+}  // namespace hb::daemon

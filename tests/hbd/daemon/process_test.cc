@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The daemon process setup: pid-file lock, -k without a daemon, the per-boot generation.
+#include "hbd/daemon/process.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace hb::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DaemonProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hbprocXXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
+  std::string read(const std::string& name) {
+    std::ifstream in(dir_ + "/" + name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string dir_;
+};
+
+TEST_F(DaemonProcessTest, PidFileIsLockedOncePerRunDir) {
+  const std::string run = dir_ + "/run";  // created on demand
+  auto first = PidFile::lock(run);
+  ASSERT_TRUE(first) << first.error().message;
+  first->writeSelf();
+  EXPECT_EQ(readPid(run + "/hbd.pid"), ::getpid());
+  auto second = PidFile::lock(run);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().message, "another hbd is running with run dir " + run);
+  first->remove();
+  EXPECT_FALSE(fs::exists(run + "/hbd.pid"));
+}
+
+TEST_F(DaemonProcessTest, LockIsReleasedWithTheDescriptor) {
+  { auto first = PidFile::lock(dir_); ASSERT_TRUE(first); }
+  EXPECT_TRUE(PidFile::lock(dir_));
+}
+
+TEST_F(DaemonProcessTest, LockInAnUnwritableRunDirFailsClearly) {
+  write("file", "");
+  auto r = PidFile::lock(dir_ + "/file");  // a file, not a directory
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("cannot open " + dir_ + "/file/hbd.pid"), std::string::npos);
+}
+
+TEST_F(DaemonProcessTest, ReadPidRejectsGarbage) {
+  for (const char* text : {"", "abc", "1\n", "0", "-5"}) {
+    write("p", text);
+    EXPECT_FALSE(readPid(dir_ + "/p")) << text;
+  }
+  write("p", "4242\n");
+  EXPECT_EQ(readPid(dir_ + "/p"), 4242);
+  EXPECT_FALSE(readPid(dir_ + "/missing"));
+}
+
+TEST_F(DaemonProcessTest, StopWithoutADaemonSaysNotRunning) {
+  std::ostringstream err;
+  EXPECT_EQ(stopRunning(dir_, err), kExitOk);
+  EXPECT_EQ(err.str(), "hbd: not running (no live pid in " + dir_ + "/hbd.pid)\n");
+  // A stale pid file: the pid of a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  write("hbd.pid", std::to_string(child) + "\n");
+  err.str("");
+  EXPECT_EQ(stopRunning(dir_, err), kExitOk);
+  EXPECT_NE(err.str().find("not running"), std::string::npos);
+}
+
+TEST_F(DaemonProcessTest, GenerationGrowsAcrossBootsEvenWhenTheClockGoesBack) {
+  EXPECT_EQ(nextGeneration(dir_, 1000), 1000u);
+  EXPECT_EQ(nextGeneration(dir_, 500), 1001u);   // clock stepped back: still newer
+  EXPECT_EQ(nextGeneration(dir_, 5000), 5000u);  // clock ahead: the clock
+  EXPECT_EQ(read("generation"), "5000\n");
+  write("generation", "garbage");
+  EXPECT_EQ(nextGeneration(dir_, 7), 7u);  // unreadable: from the clock
+}
+
+}  // namespace
+}  // namespace hb::daemon
