@@ -460,6 +460,12 @@ Result<std::string> ResourceManager::takeover(const std::string& what, std::func
 }
 
 void ResourceManager::setVrrpMaster(const std::string& instance, bool master) {
+  // Only instances some group follows travel in reports (they are all the view needs): a router
+  // with many instances does not crowd every report chunk's node-wide part.
+  const auto& groups = impl_->opts.cib.groups;
+  if (std::none_of(groups.begin(), groups.end(), [&](const cib::Group& g) { return g.follows_vrrp == instance; })) {
+    return;
+  }
   const bool was = impl_->vrrp_masters.count(instance) != 0;
   if (was == master) return;
   if (master) {

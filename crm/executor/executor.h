@@ -87,6 +87,15 @@ struct StateReport {
  * a:ID=NODE/CLAIM.
  */
 std::vector<Fields> encodeReport(const StateReport& r, std::size_t max_bytes = kDefaultMaxReportBytes);
+/**
+ * The wireSize() of the largest chunk group `gid` can ever need: its own fields at their longest (a
+ * claim, a start failure, a grant to the longest of `nodes`) plus the node-wide part at its longest
+ * (every one of `vrrp_instances` MASTER). The one real limit of reports of any size: a group for
+ * which this exceeds max_report_bytes could never be reported, so never be granted and started;
+ * the daemon refuses such a configuration (`hbd --check` says which group).
+ */
+std::size_t largestChunkFor(const std::string& gid, const std::vector<std::string>& nodes,
+                            const std::set<std::string>& vrrp_instances);
 /** One chunk back; hostile input gives an error (never throws). Unknown fields are ignored. */
 Result<StateReport> decodeReport(const Fields& f);
 
@@ -231,7 +240,8 @@ class ResourceManager {
    * the node where the instance is MASTER (this node, else a peer whose report says so): they
    * start here, through the same claim/grant hand-over, once every live peer reports its copy
    * stopped (or is declared dead), and stop here when the instance leaves MASTER. A peer that is
-   * not an hbd node of the cluster (keepalived) is not asked.
+   * not an hbd node of the cluster (keepalived) is not asked. An instance no group follows is
+   * ignored (it would only lengthen every report).
    */
   void setVrrpMaster(const std::string& instance, bool master);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The StateReport codec: a typed report <-> self-contained chunks of Fields, each within a byte
 // budget; decoding hostile input gives an error, never an exception.
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -78,6 +79,32 @@ std::vector<Fields> encodeReport(const StateReport& r, std::size_t max_bytes) {
   }
   out.push_back(std::move(chunk));
   return out;
+}
+
+std::size_t largestChunkFor(const std::string& gid, const std::vector<std::string>& nodes,
+                            const std::set<std::string>& vrrp_instances) {
+  // The worst case built from the codec itself: every field present at its longest.
+  std::string longest_node;
+  for (const auto& n : nodes) {
+    if (n.size() > longest_node.size()) longest_node = n;
+  }
+  constexpr auto kMax = std::numeric_limits<std::uint64_t>::max();
+  std::size_t largest = 0;
+  for (auto st : {policy::GroupState::Stopped, policy::GroupState::Starting, policy::GroupState::Started,
+                  policy::GroupState::Stopping, policy::GroupState::FailedStop}) {
+    for (auto sb : {policy::Standby::None, policy::Standby::Local, policy::Standby::Foreign, policy::Standby::All}) {
+      StateReport r;
+      r.seq = kMax;
+      r.phase_over = true;
+      r.standby = sb;
+      r.vrrp_master = vrrp_instances;
+      r.groups[gid] = GroupReport{st, kMax, true, Grant{longest_node, kMax}};
+      for (const auto& chunk : encodeReport(r, std::numeric_limits<std::size_t>::max())) {
+        largest = std::max(largest, wireSize(chunk));
+      }
+    }
+  }
+  return largest;
 }
 
 Result<StateReport> decodeReport(const Fields& f) {

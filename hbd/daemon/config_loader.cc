@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "crm/executor/executor.h"
 #include "crm/haresources/haresources.h"
 #include "hbd/link/serial_frame.h"
 #include "resources/base/text.h"
@@ -100,6 +101,39 @@ void checkSerialBandwidth(const LoadedConfig& cfg, const std::string& node, cons
   }
 }
 
+/** The line of haresources where the group keyed `key` starts (its first resource is there), or 0. */
+int groupLine(const std::string& text, const std::string& key) {
+  const auto lines = hb::splitLines(text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto line = lines[i];
+    if (auto hash = line.find('#'); hash != std::string::npos) line = line.substr(0, hash);
+    for (const auto& tok : hb::splitTokens(line)) {
+      if (tok == key) return static_cast<int>(i + 1);
+    }
+  }
+  return 0;
+}
+
+/** Reports of any size travel in chunks; what remains is that each group's own state fits in one
+ *  (executor::largestChunkFor): a group that cannot be reported is never started, so refuse it. */
+void checkReportSizes(const LoadedConfig& cfg, const std::string& text, const std::string& path,
+                      std::vector<Diagnostic>& diags) {
+  std::set<std::string> followed;
+  for (const auto& g : cfg.cib.groups) {
+    if (!g.follows_vrrp.empty()) followed.insert(g.follows_vrrp);
+  }
+  for (const auto& g : cfg.cib.groups) {
+    const std::size_t need = executor::largestChunkFor(g.id, cfg.cib.nodes, followed);
+    if (need <= executor::kDefaultMaxReportBytes) continue;
+    diags.push_back(Diagnostic{
+        Severity::Error, SourceLoc{path, groupLine(text, g.key())},
+        fmt::format("group '{}': its state needs {} bytes in a state report, more than the {} one heartbeat "
+                    "message carries (the group id comes from its first resource; node and VRRP instance names "
+                    "count too): shorten the first resource",
+                    g.id, need, executor::kDefaultMaxReportBytes)});
+  }
+}
+
 }  // namespace
 
 std::string defaultNodeName() {
@@ -185,6 +219,7 @@ std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagn
                                                                                      : cib::AutoFailback::Legacy;
         cib::setAutoFailback(cfg.cib, af);
         cfg.has_resources = true;
+        checkReportSizes(cfg, *text, res_path, diags);
       }
     }
   }

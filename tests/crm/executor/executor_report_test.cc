@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "crm/executor/executor.h"
 #include "crm/executor/executor_private.h"
@@ -143,6 +144,29 @@ TEST(StateReportTest, ReorderedOlderChunksDoNotUndoNewerStatements) {
 
 /** The default budget holds for the real message format at its worst: a 255-byte sender name and
  *  the largest auth code; one byte more than the budget does not always fit. */
+TEST(StateReportTest, LargestChunkForIsTheWorstCaseOfTheCodec) {
+  const std::vector<std::string> nodes{"alpha", std::string(40, 'n')};
+  const std::size_t base = largestChunkFor("g", nodes, {});
+  // The id appears in four field names (g:, c:, f:, a:); the longest node in the grant.
+  EXPECT_EQ(largestChunkFor("g" + std::string(100, 'x'), nodes, {}), base + 400);
+  EXPECT_EQ(largestChunkFor("g", {"alpha", std::string(41, 'n')}, {}), base + 1);
+  // Followed VRRP instances travel in the node-wide part: "vrrp" = "VI_1,VI_2".
+  EXPECT_EQ(largestChunkFor("g", nodes, {"VI_1", "VI_2"}), base + 4 + 4 + 9);
+  // And it is what encodeReport really produces for that worst case.
+  StateReport r;
+  r.seq = 7;
+  r.phase_over = true;
+  r.standby = Standby::Foreign;
+  r.groups["g"] = GroupReport{GroupState::FailedStop, std::numeric_limits<std::uint64_t>::max(), true,
+                              Grant{std::string(40, 'n'), std::numeric_limits<std::uint64_t>::max()}};
+  const auto chunks = encodeReport(r);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_LE(wireSize(chunks[0]), base);
+  // A typical id on typical names is far within the budget; an id of ~300 bytes is not.
+  EXPECT_LT(largestChunkFor("group_IPaddr_10.0.0.1", {"alpha", "beta"}, {}), kDefaultMaxReportBytes / 4);
+  EXPECT_GT(largestChunkFor(std::string(300, 'x'), {"alpha", "beta"}, {}), kDefaultMaxReportBytes);
+}
+
 TEST(StateReportTest, DefaultBudgetFitsTheLargestMessageExactly) {
   static_assert(kMessageLimit == message::kMaxMessageSize);
   message::KeyRing keys;

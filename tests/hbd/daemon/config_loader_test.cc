@@ -158,4 +158,26 @@ TEST_F(ConfigLoaderTest, VrrpBesideHaCfNeedsTheWholeHaCfSet) {
 }
 
 }  // namespace
+// Reports of any size travel in chunks; the one limit left is a single group's own state. A group
+// whose id (from its first resource) is too long could never be reported, so never start: refused
+// at its line, and 200 ordinary groups are fine.
+TEST_F(ConfigLoaderTest, GroupTooLongForOneReportIsRefusedAtItsLine) {
+  write("ha.cf", kHaCf);
+  write("authkeys", kAuthKeys);
+  const std::string longdev(300, 'd');
+  write("haresources", "# comment\nalpha 10.0.0.10 Dummy::web\nbeta Filesystem::/dev/" + longdev + "::/data::ext4\n");
+  EXPECT_FALSE(load());
+  const std::string e = errors();
+  EXPECT_NE(e.find(dir_ + "/haresources:3: error: group 'group_Filesystem_"), std::string::npos) << e;
+  EXPECT_NE(e.find("more than the 1081 one heartbeat message carries"), std::string::npos) << e;
+  EXPECT_EQ(e.find("haresources:2:"), std::string::npos) << e;  // the ordinary group is fine
+
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += (i % 2 ? "beta" : "alpha") + std::string(" Dummy::g") + std::to_string(i) + "\n";
+  write("haresources", many);
+  auto cfg = load();
+  ASSERT_TRUE(cfg) << errors();
+  EXPECT_EQ(cfg->cib.groups.size(), 200u);
+}
+
 }  // namespace hb::daemon
