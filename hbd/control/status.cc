@@ -186,17 +186,9 @@ Result<std::vector<T>> listFromReply(const Json& reply, std::string_view key) {
     if (!j.is_object()) throw Json::type_error::create(302, "not an object", &j); \
     fields(v, Reader{j});                                   \
   }
-HB_STATUS_JSON(NodeLinkStatus)
-HB_STATUS_JSON(NodeStatus)
-HB_STATUS_JSON(LinkStatus)
-HB_STATUS_JSON(CountersStatus)
-HB_STATUS_JSON(ResourceStatusJson)
-HB_STATUS_JSON(GroupStatusJson)
-HB_STATUS_JSON(VrrpStatus)
-HB_STATUS_JSON(Status)
-HB_STATUS_JSON(HistoryEventStatus)
-HB_STATUS_JSON(HistoryStatus)
+HB_STATUS_TYPES(HB_STATUS_JSON)
 #undef HB_STATUS_JSON
+#undef HB_STATUS_TYPES
 
 Json vrrpReply(const std::vector<VrrpStatus>& v) { return listReply(kVrrpList, v); }
 Json historyReply(const std::vector<HistoryStatus>& h) { return listReply(kHistoryList, h); }

@@ -115,19 +115,12 @@ Result<Status> statusFromReply(const Json& reply);
 // nlohmann-json conversions (found by ADL: Json(status), j.get<Status>()). from_json leaves
 // members whose key is absent (or null, for non-optional ones) at their defaults; a present key of
 // the wrong type throws nlohmann::json::type_error.
+/** Every status type with a JSON form, listed once (X-macro): declared here, defined in status.cc. */
+#define HB_STATUS_TYPES(X) X(NodeLinkStatus) X(NodeStatus) X(LinkStatus) X(CountersStatus) X(ResourceStatusJson) X(GroupStatusJson) X(VrrpStatus) X(Status) X(HistoryEventStatus) X(HistoryStatus)
 #define HB_STATUS_JSON(T)            \
   void to_json(Json& j, const T& v); \
   void from_json(const Json& j, T& v);
-HB_STATUS_JSON(NodeLinkStatus)
-HB_STATUS_JSON(NodeStatus)
-HB_STATUS_JSON(LinkStatus)
-HB_STATUS_JSON(CountersStatus)
-HB_STATUS_JSON(ResourceStatusJson)
-HB_STATUS_JSON(GroupStatusJson)
-HB_STATUS_JSON(VrrpStatus)
-HB_STATUS_JSON(Status)
-HB_STATUS_JSON(HistoryEventStatus)
-HB_STATUS_JSON(HistoryStatus)
+HB_STATUS_TYPES(HB_STATUS_JSON)
 #undef HB_STATUS_JSON
 
 }  // namespace hb::control
