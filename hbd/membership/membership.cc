@@ -256,24 +256,33 @@ void Membership::receive(std::string_view link, message::ByteView bytes) {
   }
   const std::string& name = pit->first;
   Peer& p = pit->second;
-  // A frame proves the link carries frames, whatever its status said.
-  if (auto own = own_links_.find(link); own != own_links_.end() && !own->second.open) {
+  const Stamp stamp{m.generation, m.seq};
+  const bool fresh_node = !p.newest || stamp > *p.newest;
+  auto lit = p.links.find(link);
+  const bool fresh_link = lit != p.links.end() ? !lit->second.newest || stamp > *lit->second.newest : fresh_node;
+  // A fresh frame proves the link carries frames, whatever its status said.
+  if (auto own = own_links_.find(link); fresh_link && own != own_links_.end() && !own->second.open) {
     setLinkOpen(link, true);
   }
   const MonoTime now = sched_.now();
-  p.last_heard = now;
-  if (auto lit = p.links.find(link); lit != p.links.end()) {
+  if (fresh_node) {
+    p.last_heard = now;
+    p.newest = stamp;
+  }
+  if (lit == p.links.end()) {
+    HB_LOG(log_, Debug, Membership, "Frame from {} on unconfigured link {}", name, link);
+  } else if (fresh_link) {
     lit->second.last_heard = now;
+    lit->second.newest = stamp;
     if (lit->second.state == LinkState::Dead) {
       lit->second.state = LinkState::Up;
       HB_LOG(log_, Notice, Membership, "Link {}:{} up.", name, link);
       emit(Change{ChangeKind::LinkState, name, std::string(link), p.state, p.state,
                   LinkState::Up});
     }
-  } else {
-    HB_LOG(log_, Debug, Membership, "Frame from {} on unconfigured link {}", name, link);
   }
-  if (verdict == message::ReplayGuard::Verdict::Duplicate) {
+  if (verdict == message::ReplayGuard::Verdict::Duplicate || (!fresh_node && m.type == MsgType::Heartbeat)) {
+    // A copy, or a reordered older heartbeat: it says nothing about now (its status may be stale).
     ++counters_.duplicates;
   } else {
     handle(m, p, verdict == message::ReplayGuard::Verdict::Restart);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hbd/message/message.h"
@@ -91,7 +92,7 @@ struct NodeInfo {
 struct Counters {
   std::array<std::uint64_t, message::kDropReasonCount> dropped{};  ///< indexed by DropReason
   std::uint64_t received = 0;
-  std::uint64_t duplicates = 0;       ///< the same message again (usually on another link)
+  std::uint64_t duplicates = 0;       ///< the same message again (another link), or an older heartbeat
   std::uint64_t late_heartbeats = 0;  ///< heartbeat gaps > warntime
   std::uint64_t restarts = 0;         ///< peers seen with a newer generation
 };
@@ -159,9 +160,13 @@ class Membership {
 
   /**
    * One frame received on `link`. Decodes, authenticates, drops frames from unknown senders and
-   * replays (counted per DropReason, no state change), ignores our own frames, refreshes node and
-   * link liveness, then processes the message once (duplicates on other links only count as
-   * liveness). Never throws.
+   * replays (counted per DropReason, no state change), ignores our own frames, then processes the
+   * message once. Liveness comes only from fresh frames: a frame refreshes the node only when its
+   * (generation, seq) is newer than every frame seen from the node before, and refreshes `link`
+   * only when it is newer than every frame seen on that link. So the first copy of a frame counts
+   * for the node, a copy on a second link refreshes only that link, and a replayed or reordered
+   * older frame keeps nobody alive (nor does an older heartbeat change the node's state).
+   * Never throws.
    */
   void receive(std::string_view link, message::ByteView bytes);
 
@@ -205,13 +210,17 @@ class Membership {
   std::uint64_t generation() const;
 
  private:
+  /** (generation, seq) of a frame: what "newer" means for liveness. */
+  using Stamp = std::pair<std::uint64_t, std::uint64_t>;
   struct Link {
     LinkState state = LinkState::Dead;
     std::optional<MonoTime> last_heard;
+    std::optional<Stamp> newest;  // the newest frame seen on this link
   };
   struct Peer {
     NodeState state = NodeState::Init;
-    std::optional<MonoTime> last_heard;      // any authentic frame, any link
+    std::optional<MonoTime> last_heard;      // the last frame newer than any before, any link
+    std::optional<Stamp> newest;             // the newest frame seen from the node, any link
     std::optional<MonoTime> last_heartbeat;  // first arrival of the last heartbeat
     std::uint64_t generation = 0;
     bool heard_since_start = false;

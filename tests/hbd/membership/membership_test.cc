@@ -647,6 +647,64 @@ TEST_F(MembershipTest, DelayedLinkStillCountsAsDuplicateNotLate) {
   for (auto d : m("a").counters().dropped) EXPECT_EQ(d, 0u);
 }
 
+// ---- Liveness only from fresh frames (issue 11, item 3) ----
+
+TEST_F(MembershipTest, ReplayedHeartbeatsCannotDelayADeath) {
+  twoNodesSettled();
+  // An attacker captured b's last five heartbeats (no key needed) ...
+  const auto& sent = hub_.sent("b");
+  ASSERT_GE(sent.size(), 5u);
+  const std::vector<Bytes> captured(sent.end() - 5, sent.end());
+  // ... b dies, and the attacker replays them ten times a second on both links.
+  hub_.partition({"a"}, {"b"});
+  const MonoTime died = s_.now();
+  for (int i = 0; i < 100 && m("a").nodeState("b") != NodeState::Dead; ++i) {
+    for (const auto& f : captured) {
+      hub_.inject("a", "eth0", f);
+      hub_.inject("a", "eth1", f);
+    }
+    s_.advance(100ms);
+  }
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  // Dead at deadtime after b's last fresh frame (at most one keepalive before the partition).
+  const auto& times = node("a").change_times;
+  EXPECT_LE(times.back() - died, 3000ms + 100ms);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Dead);
+  EXPECT_EQ(dropped(m("a"), DropReason::Replay) + m("a").counters().duplicates > 0, true);
+}
+
+TEST_F(MembershipTest, AnOldFrameDoesNotReviveADeadLink) {
+  twoNodesSettled();
+  const Bytes old = hub_.sent("b").back();
+  hub_.drop("b", "a", "eth1");
+  s_.advance(4000ms);
+  ASSERT_EQ(m("a").linkState("b", "eth1"), LinkState::Dead);
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);  // eth0 still carries b
+  hub_.inject("a", "eth1", old);
+  s_.runPending();
+  // The frame was seen on eth1 before the cut: not newer there, so eth1 stays dead.
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Dead);
+  // A fresh frame on eth1 brings it back.
+  hub_.drop("b", "a", "eth1", false);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+}
+
+TEST_F(MembershipTest, ACopyOnASecondLinkRefreshesOnlyThatLink) {
+  twoNodesSettled();
+  // eth0 stops carrying b; eth1's copies keep the node alive and eth0 dies.
+  hub_.drop("b", "a", "eth0");
+  s_.advance(4000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Dead);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+  // The latest heartbeat, already seen on eth1, arriving late on eth0 is fresh there: eth0 is up.
+  hub_.inject("a", "eth0", hub_.sent("b").back());
+  s_.runPending();
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+}
+
 // ---- A link that was not open cannot testify (issue 9, item 9) ----
 
 /** Two nodes joined only by "ser", whose device is missing at start on both sides. */
