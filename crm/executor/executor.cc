@@ -391,12 +391,16 @@ void ResourceManager::receive(const std::string& from, std::uint64_t generation,
   auto it = impl_->peers.find(from);
   if (it == impl_->peers.end()) return;
   auto& p = it->second;
+  // Membership alone says who is up (nodeUp/nodeDead). A message is never a sign of life: a report
+  // overtaken by the peer's shutdown notice, or one from a node declared dead, would otherwise
+  // bring the peer back here, and groups could be handed over to a node that is gone.
+  if (!p.up) return;
   if (generation < p.generation) return;  // a stale incarnation
   if (generation > p.generation) {
     p = Peer{};
     p.generation = generation;
+    p.up = true;
   }
-  p.up = true;
   auto t = f.find("t");
   if (t == f.end()) return;
   if (t->second == "rsc") {

@@ -77,10 +77,7 @@ void Membership::start() {
     l.open_since = l.open ? std::optional<MonoTime>(start_time_) : std::nullopt;
   }
   // A node heard before start() (frames may arrive as soon as links open) counts as heard.
-  if (!comms_up_ && std::all_of(peers_.begin(), peers_.end(),
-                                [](const auto& kv) { return kv.second.last_heard.has_value(); })) {
-    setCommsUp();
-  }
+  if (!comms_up_ && everyPeerKnown()) setCommsUp();
   onKeepalive();
   armCheck();
 }
@@ -176,6 +173,14 @@ void Membership::announceShutdown() {
   }
   // A heartbeat after the notice would make peers think we came back.
   keepalive_timer_->cancel();
+}
+
+bool Membership::everyPeerKnown() const {
+  // Known: a heartbeat gave the node a state (or it shut down). Any other frame is not enough: its
+  // messages are not delivered while the node is not a member, so the resource manager would
+  // decide without it (a start against a live peer).
+  return std::all_of(peers_.begin(), peers_.end(),
+                     [](const auto& kv) { return kv.second.state != NodeState::Init; });
 }
 
 void Membership::setCommsUp() {
@@ -287,11 +292,7 @@ void Membership::receive(std::string_view link, message::ByteView bytes) {
   } else {
     handle(m, p, verdict == message::ReplayGuard::Verdict::Restart);
   }
-  if (running_ && !comms_up_ &&
-      std::all_of(peers_.begin(), peers_.end(),
-                  [](const auto& kv) { return kv.second.last_heard.has_value(); })) {
-    setCommsUp();
-  }
+  if (running_ && !comms_up_ && everyPeerKnown()) setCommsUp();
   armCheck();
 }
 
@@ -347,6 +348,15 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
     case MsgType::Cluster:
     case MsgType::Control:
       break;
+  }
+  if (p.state == NodeState::Dead || p.state == NodeState::Init) {
+    // Only a heartbeat makes a node a member again. A message from a node that shut down (its last
+    // report overtaken by the notice) or was declared dead must not reach the resource manager as
+    // if the node were there: it could hand groups over to a node that is gone.
+    ++counters_.from_non_member;
+    HB_LOG(log_, Debug, Membership, "{} message from {} while it is {}: not delivered", message::msgTypeName(m.type),
+           name, nodeStateName(p.state));
+    return;
   }
   const auto cbs = message_cbs_;
   for (const auto& cb : cbs) cb(m);

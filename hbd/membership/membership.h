@@ -95,6 +95,7 @@ struct Counters {
   std::uint64_t duplicates = 0;       ///< the same message again (another link), or an older heartbeat
   std::uint64_t late_heartbeats = 0;  ///< heartbeat gaps > warntime
   std::uint64_t restarts = 0;         ///< peers seen with a newer generation
+  std::uint64_t from_non_member = 0;  ///< cluster/control messages from a node not up (dead, shut down, unheard): not delivered
 };
 
 /** What a Change reports. */
@@ -242,6 +243,8 @@ class Membership {
   void onCheck();
   void armCheck();
   void setCommsUp();
+  /** Whether every peer has a state from a heartbeat (or its shutdown): comms up before initdead. */
+  bool everyPeerKnown() const;
   void setNodeState(const std::string& name, Peer& p, NodeState to, std::string_view why);
   void emit(const Change& c);
   void countDrop(message::DropReason r);

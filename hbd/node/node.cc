@@ -20,7 +20,9 @@ void mapChange(const membership::Change& c, const std::string& self, executor::R
       }
       return;
     case ChangeKind::Restart:
-      rm.nodeUp(c.node, c.generation);
+      // A new incarnation of a member. One of a node that is not a member (dead, shut down) becomes
+      // one with its first heartbeat: the NodeState change above calls nodeUp then.
+      if (c.new_state != NodeState::Dead && c.new_state != NodeState::Init) rm.nodeUp(c.node, c.generation);
       return;
     case ChangeKind::LinkState:
       return;

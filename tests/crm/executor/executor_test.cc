@@ -705,6 +705,35 @@ TEST(ExecutorCluster, ShutdownStopsEverythingThenPeerTakesOver) {
   EXPECT_TRUE(c.violations.empty());
 }
 
+// The shutdown notice overtakes alpha's last report (hbd sends one between "All HA resources
+// relinquished" and its exit; a second link or a retransmission can deliver it after the notice).
+// The report must not bring alpha back to life in beta's resource manager: beta, put in standby by
+// alpha's hb_takeover, would hand both groups "over to alpha" and nobody would ever start them
+// (cluster_groups_standby, CI). Membership alone says who is up.
+TEST(ExecutorCluster, ReportArrivingAfterShutdownNoticeDoesNotResurrectThePeer) {
+  TestCluster c(twoGroups(AutoFailback::On));
+  coldStart(c, {"alpha", "beta"});
+  ASSERT_TRUE(c.rm("alpha").takeover("all").ok());  // beta goes standby all
+  ASSERT_TRUE(c.settle());
+  ASSERT_TRUE(c.heldOnlyBy("web", "alpha"));
+  ASSERT_TRUE(c.heldOnlyBy("db", "alpha"));
+  int done = 0;
+  c.capture_from = "alpha";
+  c.rm("alpha").shutdown([&] { ++done; });
+  ASSERT_TRUE(c.runUntil([&] { return done > 0; }, 10s)) << c.logs();
+  c.run(1s);
+  c.capture_from.clear();
+  c.crash("alpha");
+  c.declareDead("beta", "alpha", "shut down");
+  c.membership_filter = false;  // the resource manager alone must not take the report as a sign of life
+  c.replayCaptured();
+  c.membership_filter = true;
+  ASSERT_TRUE(c.settle()) << c.logs();
+  EXPECT_TRUE(c.heldOnlyBy("web", "beta")) << c.logs();
+  EXPECT_TRUE(c.heldOnlyBy("db", "beta")) << c.logs();
+  EXPECT_TRUE(c.violations.empty());
+}
+
 TEST(ExecutorCluster, ShutdownWithNothingHeldCallsDoneOnce) {
   TestCluster c(webCib());
   coldStart(c, {"alpha", "beta"});

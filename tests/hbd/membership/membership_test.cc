@@ -474,6 +474,43 @@ TEST_F(MembershipTest, ShutdownMarksDeadAtOnce) {
   EXPECT_EQ(node("a").log.count("node b: is dead"), 1u);
 }
 
+// After b's shutdown notice, b's cluster messages are not delivered: neither one b sends after the
+// notice nor an older one the notice overtook. Only a heartbeat (a new incarnation) makes b a member
+// again. (cluster_groups_standby, CI: a late report brought a shut-down peer back to life.)
+TEST_F(MembershipTest, NoClusterMessageIsDeliveredFromANodeThatShutDown) {
+  twoNodesSettled();
+  Message report;
+  report.type = MsgType::Cluster;
+  report.fields["t"] = std::string("rsc");
+  hub_.partition({"a"}, {"b"});
+  ASSERT_TRUE(m("b").send(report).ok());
+  s_.runPending();
+  const Bytes overtaken = hub_.sent("b").back();
+  hub_.heal();
+  m("b").announceShutdown();
+  s_.runPending();
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  ASSERT_TRUE(m("b").send(report).ok());  // sent after the notice
+  s_.runPending();
+  hub_.inject("a", "eth1", overtaken);  // sent before it, arriving after it
+  s_.runPending();
+  ASSERT_EQ(node("a").messages.size(), 1u);
+  EXPECT_EQ(node("a").messages[0].type, MsgType::Shutdown);
+  EXPECT_EQ(m("a").counters().from_non_member, 2u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  // While b is a member its messages are delivered.
+  Options ob = options("b");
+  ob.generation = 2;
+  add(ob);
+  m("b").start();
+  s_.advance(2000ms);
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+  ASSERT_TRUE(m("b").send(report).ok());
+  s_.runPending();
+  ASSERT_EQ(node("a").messages.size(), 2u);
+  EXPECT_EQ(node("a").messages[1].type, MsgType::Cluster);
+}
+
 TEST_F(MembershipTest, PartitionHealsAndNodeReturns) {
   twoNodesSettled();
   hub_.partition({"a"}, {"b"});

@@ -30,7 +30,7 @@ TEST_F(NodeTest, TwoNodesFormAClusterAndStartTheGroupOnce) {
   EXPECT_EQ(c.heldBy("web"), std::vector<std::string>{"alpha"});
   EXPECT_TRUE(c.mutuallyAlive("alpha", "beta"));
   c.run(3s);
-  EXPECT_EQ(c.startsOf(" ip"), 1u);
+  EXPECT_EQ(c.startsOf(" ip"), 1u) << c.logs();
   EXPECT_EQ(c.startsOf(" www"), 1u);
   EXPECT_GT(c.wire.delivered, 0u);
   EXPECT_GE(c.checks, 3000u);  // checked every simulated millisecond
