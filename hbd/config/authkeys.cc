@@ -39,12 +39,13 @@ constexpr std::array<std::string_view, 4> kMethodNames{"crc", "md5", "sha1", "sh
 
 }  // namespace
 
-ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_view path) {
+ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_view path, bool insecure_ok) {
   DiagnosticList d{std::string(path)};
   message::KeyRing ring;
   std::optional<int> auth;
   int authLine = 0;
   std::map<int, int> keyLines;
+  int crcLine = 0, keyedLine = 0;  // first line of each kind, for the mixing rule
 
   int line = 0;
   for (std::string_view raw : splitLines(text)) {
@@ -120,9 +121,18 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
         d.error(line, fmt::format("auth method crc doesn't use a key (key index {})", index));
         continue;
       }
-      d.warning(line, fmt::format("key index {} uses crc, which only detects corruption: anyone "
-                                  "on the network can forge packets; use sha1 or sha256",
+      if (insecure_ok) {
+        d.warning(line, fmt::format("key index {} uses crc, which only detects corruption: anyone "
+                                    "on the network can forge packets (allowed by auth_insecure_ok)",
+                                    index));
+      } else {
+        d.error(line, fmt::format("key index {} uses crc, which only detects corruption: anyone on "
+                                  "the network can forge packets, lock this node out and run groups "
+                                  "twice; use sha1 or sha256 (for a test rig only: auth_insecure_ok "
+                                  "yes in ha.cf)",
                                   index));
+      }
+      if (crcLine == 0) crcLine = line;
     } else {
       if (tokens.size() < 3) {
         d.error(line, fmt::format("auth method {} requires a key (key index {}): {} {} KEY",
@@ -135,6 +145,7 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
                                     index));
       }
       key.secret = std::string(tokens[2]);
+      if (keyedLine == 0) keyedLine = line;
     }
     if (index == 0) {
       d.warning(line, "key index 0 is accepted, but heartbeat documents 1 to 15");
@@ -149,6 +160,13 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
     ring.keys[index] = std::move(key);
   }
 
+  if (crcLine != 0 && keyedLine != 0) {
+    // Every listed key is accepted on receipt: a crc line next to a keyed one lets anyone forge.
+    d.error(std::max(crcLine, keyedLine),
+            fmt::format("crc (line {}) and a keyed method (line {}) in one authkeys: every listed key "
+                        "is accepted, so crc would let anyone forge packets; remove the crc line",
+                        crcLine, keyedLine));
+  }
   if (!auth) {
     d.error(0, "missing auth directive: add 'auth N' naming the key that signs outgoing packets");
   } else if (ring.keys.count(*auth) == 0) {

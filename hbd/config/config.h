@@ -63,6 +63,7 @@ struct HaCf {
   AutoFailback auto_failback = AutoFailback::Legacy;
   bool auto_failback_set = false;  ///< true when ha.cf chose (auto_failback or nice_failback)
   bool realtime = true;
+  bool auth_insecure_ok = false;  ///< hbd addition: `auth_insecure_ok yes` lets authkeys use crc (test rigs)
   std::string cluster = "linux-ha";
   std::string hbgenmethod = "file";  ///< "file" or "time"
   /**
@@ -91,10 +92,14 @@ ParseResult<HaCf> parseHaCf(std::string_view text, std::string_view path);
 /**
  * Parses authkeys text: `auth N` (exactly once) and lines `N crc`, `N md5 KEY`, `N sha1 KEY`,
  * `N sha256 KEY` (N in 0..15; 1..15 recommended). Lines starting with `#` and blank lines are
- * ignored. crc keys are warned about; diagnostics never contain key material.
+ * ignored. crc (no key: anyone on the network can forge a frame) is an error unless `insecure_ok`
+ * (ha.cf `auth_insecure_ok yes`), then a warning; crc beside a keyed method is always an error
+ * (every listed key is accepted, so the crc line would make the keys pointless). Diagnostics never
+ * contain key material.
  * @return the key ring (send with send_index, accept any listed key) and every diagnostic.
  */
-ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_view path);
+ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_view path,
+                                            bool insecure_ok = false);
 
 /**
  * Sanity rules needing the environment. Adds diagnostics to `out`:

@@ -428,6 +428,13 @@ bool onRealtime(State& s, const Args& a) {
   return true;
 }
 
+bool onAuthInsecureOk(State& s, const Args& a) {
+  auto b = boolArg(s, a);
+  if (!b) return false;
+  s.cf.auth_insecure_ok = *b;
+  return true;
+}
+
 bool onHbgenmethod(State& s, const Args& a) {
   if (!oneOf(s, a, {"file", "time"})) return false;
   s.cf.hbgenmethod = a.values.back();
@@ -562,6 +569,9 @@ const std::array kSpecs{
   Spec{"rtprio", K::Option, 1, 1, R::LastWins, false, false, "", "",
        [](State& s, const Args& a) { return intArg(s, a, 1, 99).has_value(); },
        "rtprio N", "SCHED_FIFO priority to use with realtime."},
+  Spec{"auth_insecure_ok", K::Option, 1, 1, R::LastWins, true, false, "no", "", onAuthInsecureOk,
+       "auth_insecure_ok yes|no",
+       "hbd addition: allow crc in authkeys (no key: anyone can forge packets). Test rigs only."},
   Spec{"hbgenmethod", K::Option, 1, 1, R::LastWins, true, false, "file", "", onHbgenmethod,
        "hbgenmethod file|time",
        "How the per-boot generation number is made: a counter file or the clock."},

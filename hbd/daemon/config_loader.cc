@@ -197,7 +197,7 @@ std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagn
     usable = false;
   } else {
     if (auto perm = config::checkAuthKeysPermissions(keys_path)) diags.push_back(*perm);
-    auto parsed = config::parseAuthKeys(*keys_text, keys_path);
+    auto parsed = config::parseAuthKeys(*keys_text, keys_path, cfg.hacf.auth_insecure_ok);
     diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
     if (parsed.value) cfg.keys = std::move(*parsed.value);
   }

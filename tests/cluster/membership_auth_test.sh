@@ -6,9 +6,11 @@ hb_require_netns
 hb_pair alpha beta
 
 for method in crc md5 sha1 sha256; do
-  case $method in crc) keys=$'auth 3\n3 crc' ;; *) keys=$'auth 2\n2 '"$method"' s3cr3t-'"$method" ;; esac
+  insecure=""
+  case $method in crc) keys=$'auth 3\n3 crc'; insecure="auth_insecure_ok yes" ;; *) keys=$'auth 2\n2 '"$method"' s3cr3t-'"$method" ;; esac
   for n in alpha beta; do
-    hb_config "$n" "keepalive 100ms
+    hb_config "$n" "$insecure
+keepalive 100ms
 deadtime 500ms
 warntime 300ms
 initdead 1

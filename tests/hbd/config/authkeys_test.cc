@@ -50,14 +50,37 @@ TEST(AuthKeys, EveryMethodAndRotation) {
   EXPECT_EQ(ring.keys.at(3).secret, "longersecret");
 }
 
-TEST(AuthKeys, CrcIsAcceptedWithAWarning) {
+// crc has no key: one forged heartbeat with generation 2^64-1 locks the real peer out (its frames
+// drop as replays) and the group runs twice. It is refused unless ha.cf opts in for a test rig.
+TEST(AuthKeys, CrcIsRefusedUnlessInsecureIsAllowed) {
   auto r = parseAuthKeys("auth 3\n3 crc\n", "authkeys");
-  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(formatted(r.diagnostics),
+              Contains("authkeys:2: error: key index 3 uses crc, which only detects corruption: anyone on the "
+                       "network can forge packets, lock this node out and run groups twice; use sha1 or "
+                       "sha256 (for a test rig only: auth_insecure_ok yes in ha.cf)"));
+}
+
+TEST(AuthKeys, CrcIsAcceptedWithAWarningWhenInsecureIsAllowed) {
+  auto r = parseAuthKeys("auth 3\n3 crc\n", "authkeys", /*insecure_ok=*/true);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r.diagnostics));
   EXPECT_EQ(r.value->keys.at(3).method, AuthMethod::Crc);
   EXPECT_EQ(r.value->keys.at(3).secret, "");
   EXPECT_THAT(formatted(r.diagnostics),
               Contains("authkeys:2: warning: key index 3 uses crc, which only detects corruption: "
-                       "anyone on the network can forge packets; use sha1 or sha256"));
+                       "anyone on the network can forge packets (allowed by auth_insecure_ok)"));
+}
+
+// Every listed key is accepted on receipt: crc beside an HMAC key makes the key pointless.
+TEST(AuthKeys, CrcBesideAKeyedMethodIsAlwaysAnError) {
+  for (bool insecure_ok : {false, true}) {
+    auto r = parseAuthKeys("auth 1\n1 sha1 secret\n2 crc\n", "authkeys", insecure_ok);
+    EXPECT_FALSE(r.ok());
+    EXPECT_THAT(formatted(r.diagnostics),
+                Contains("authkeys:3: error: crc (line 3) and a keyed method (line 2) in one authkeys: every "
+                         "listed key is accepted, so crc would let anyone forge packets; remove the crc line"))
+        << insecure_ok;
+  }
 }
 
 TEST(AuthKeys, KeyWithHashIsKeptWhole) {

@@ -44,4 +44,23 @@ if printf '%s\n' "$out" | grep -q ': error: '; then
   exit 1
 fi
 echo "OK: the ha.d samples pass hbd --check"
+
+# crc (no key) is refused unless ha.cf opts in; crc beside a keyed method is refused always.
+check_keys() {  # KEYS INSECURE WANT_RC WANT_TEXT
+  printf '%s\n' "$1" > "$tmp/authkeys"; chmod 600 "$tmp/authkeys"
+  cp "$HB_SOURCE/ha.d/ha.cf" "$tmp/ha.cf"
+  [ -n "$2" ] && printf '%s\n' "$2" >> "$tmp/ha.cf"
+  out=$("$hbd" --check -c "$tmp" -n "$node" 2>&1); rc=$?
+  if { [ "$3" = 0 ] && [ "$rc" -ne 0 ]; } || { [ "$3" != 0 ] && [ "$rc" -eq 0 ]; } \
+     || ! printf '%s\n' "$out" | grep -qF "$4"; then
+    printf '%s\n' "$out"
+    echo "FAIL: authkeys '$1' with '$2': exit $rc, expected $3 and '$4'" >&2
+    exit 1
+  fi
+}
+check_keys $'auth 3\n3 crc' "" 1 "$tmp/authkeys:2: error: key index 3 uses crc"
+check_keys $'auth 3\n3 crc' "auth_insecure_ok yes" 0 "$tmp/authkeys:2: warning: key index 3 uses crc"
+check_keys $'auth 1\n1 sha1 secret\n3 crc' "auth_insecure_ok yes" 1 \
+  "$tmp/authkeys:3: error: crc (line 3) and a keyed method (line 2) in one authkeys"
+echo "OK: crc refused without auth_insecure_ok, accepted with it, refused beside sha1"
 exit 0
