@@ -15,6 +15,10 @@ using policy::Standby;
 
 constexpr const char* kStandbyRequest = "standby";
 constexpr const char* kClearStandby = "clear-standby";
+/// "Send me your report": sent on nodeUp. The peer may have sent its last report before it knew
+/// us as a member (membership delivers nothing from a non-member), so we would otherwise wait a
+/// report interval for its state.
+constexpr const char* kReportRequest = "report-request";
 
 /** hb_standby's words: failback is foreign (heartbeat). */
 std::optional<Standby> parseStandbyWord(const std::string& s) {
@@ -150,6 +154,7 @@ void ResourceManager::Impl::reconcile() {
       startStop(pl.group, true, "start here (" + reason + ")");
     }
   }
+  announceWhenAlone();
   sendReport(false);
   checkWaiters();
   checkShutdown();
@@ -213,11 +218,16 @@ void ResourceManager::Impl::receiveReport(Peer& p, const Fields& f) {
     it = group(it->first) == nullptr ? r->groups.erase(it) : std::next(it);
   }
   p.apply(*r);
+  // A peer that held a group we hold too has let it go (its addresses are removed there): announce
+  // ours again, or clients keep that peer's MAC. Not on a failed stop: the peer may still hold them.
   for (const auto& [gid, before] : previous) {
     const GroupReport* now = p.group(gid);
-    if (before == GroupState::Started && now != nullptr && now->state != GroupState::Started) {
+    if (holding(before) && now != nullptr && now->state == GroupState::Stopped) {
       auto& lg = local[gid];
-      if (lg.state == GroupState::Started && !lg.busy) reannounce(gid);
+      if (lg.state == GroupState::Started && !lg.busy) {
+        lg.announce_when_alone = false;
+        reannounce(gid);
+      }
     }
   }
 }
@@ -367,6 +377,7 @@ void ResourceManager::nodeUp(const std::string& node, std::uint64_t generation) 
   impl_->trigger("node " + node + " up");
   HB_LOG(impl_->log, Info, Crm, "peer {} up | generation={}", node, generation);
   impl_->sendReport(true);
+  if (impl_->sender) impl_->sender(Fields{{"t", kReportRequest}, {"node", node}});
   impl_->scheduleReconcile();
 }
 
@@ -417,6 +428,9 @@ void ResourceManager::receive(const std::string& from, std::uint64_t generation,
     impl_->trigger("hb_takeover on " + from + " (standby " + what->second + " here)");
     HB_LOG(impl_->log, Notice, Crm, "Going standby [{}] at the request of {}", what->second, from);
     impl_->reconcile();
+  } else if (t->second == kReportRequest) {
+    auto target = f.find("node");
+    if (target != f.end() && target->second == impl_->opts.self) impl_->sendReport(true);
   } else if (t->second == kClearStandby) {
     auto target = f.find("node");
     if (target == f.end() || target->second != impl_->opts.self) return;

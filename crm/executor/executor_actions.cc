@@ -191,6 +191,7 @@ void ResourceManager::Impl::probe() {
           // Something of the group runs: hold it, so that it is stopped cleanly if it must not
           // run here, or kept if it should.
           lg.state = GroupState::Started;
+          if (isIpResource(self->opts.cib.groups[self->index.at(gid)].primitives[i])) lg.announce_when_alone = true;
         }
         if (--self->probes_left == 0) {
           self->probed = true;
@@ -207,6 +208,26 @@ void ResourceManager::Impl::probe() {
         sched.post([done, r] { done(r); });
       }
     }
+  }
+}
+
+void ResourceManager::Impl::announceWhenAlone() {
+  for (auto& [gid, lg] : local) {
+    if (!lg.announce_when_alone) continue;
+    if (lg.state != GroupState::Started) {
+      if (!lg.busy) lg.announce_when_alone = false;  // we let it go: nothing to announce
+      continue;
+    }
+    if (lg.busy) continue;
+    const bool alone = std::all_of(peers.begin(), peers.end(), [&, &id = gid](const auto& np) {
+      const Peer& p = np.second;
+      if (!p.up) return true;
+      const GroupReport* r = p.reported ? p.group(id) : nullptr;
+      return r != nullptr && !holding(r->state) && r->state != GroupState::FailedStop;
+    });
+    if (!alone) continue;
+    lg.announce_when_alone = false;
+    reannounce(gid);
   }
 }
 

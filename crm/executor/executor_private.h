@@ -109,6 +109,9 @@ struct LocalGroup {
   bool busy = false;               ///< an agent action is running for this group
   std::uint64_t claim = 0;         ///< our claim while the policy targets us and we do not hold it
   bool failed_here = false;        ///< a start failed here (heartbeat: try the other node, once)
+  /// Found running at probe (hbd restarted under it): a peer may have taken it over meanwhile and
+  /// clients may know that peer's MAC. Its addresses are announced again once no peer holds it.
+  bool announce_when_alone = false;
   std::vector<LocalResource> resources;
   History::Id timeline = 0;        ///< the running timeline, 0 = none
 };
@@ -187,6 +190,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
                  std::function<void(const resources::ActionResult&)> then);
   void probe();
   void reannounce(const std::string& gid);
+  /** Re-announces the groups found running at probe that no (reported) peer holds any more. */
+  void announceWhenAlone();
   void event(LocalGroup& lg, std::string what);
   void closeTimeline(LocalGroup& lg, Outcome outcome);
 };

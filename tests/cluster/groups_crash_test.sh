@@ -21,6 +21,7 @@ hb_start alpha; hb_start beta
 hb_wait 15 hb_vip_on alpha "$VIP" || hb_fail "VIP not on alpha"
 hb_wait 5 client_sees "$(mac_of alpha)" || hb_fail "client does not reach the VIP at alpha"
 
+hb_dual_sampler alpha beta "$VIP"
 hb_kill9 alpha    # hbd only: the VIP and marker A stay up on alpha
 hb_wait 10 hb_vip_on beta "$VIP" || hb_fail "beta did not take over after alpha's hbd died"
 hb_vip_on alpha "$VIP" || hb_fail "the VIP vanished from alpha (nothing should have removed it)"
@@ -34,3 +35,8 @@ keeper=alpha; hb_vip_on beta "$VIP" && keeper=beta
 # Without a new announcement the client would keep the loser's MAC until its ARP entry expires.
 hb_wait 3 client_sees "$(mac_of $keeper)" || hb_fail "client still at $(client_mac_for_vip), expected $keeper's $(mac_of $keeper)"
 hb_pass "double holder resolved on $keeper, VIP re-announced: the client follows at once"
+# The one scenario where dual ownership is expected (no fencing yet): the sampler must see it, or it
+# could not be trusted to report 0 elsewhere.
+dual=$(hb_dual_report)
+[ -s "$HB_T/dual.log" ] || hb_fail "the sampler saw no dual ownership where there was some: $dual"
+hb_pass "documented, no fencing: $dual"

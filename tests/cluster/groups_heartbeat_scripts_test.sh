@@ -52,5 +52,7 @@ print(" ".join(r["agent"] for g in json.load(sys.stdin)["groups"] for r in g["re
   hb_stop alpha; hb_stop beta
 }
 
+hb_dual_sampler alpha beta "$VIP"
 run_variant heartbeat
 run_variant ocf-fallback
+hb_dual_check

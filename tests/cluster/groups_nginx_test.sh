@@ -26,6 +26,7 @@ hb_wait 10 hb_group_is beta "IPaddr::$VIP/24/eth0" state started \
 hb_vip_on beta "$VIP" && hb_fail "VIP on beta too"
 hb_pass "group VIP + nginx runs on alpha; the client is served by alpha"
 
+hb_dual_sampler alpha beta "$VIP"
 POLL="$HB_T/poll.log"
 hb_http_poller client "$VIP" "$POLL"
 # Wait for the poller's first answers from alpha (a fixed sleep raced a slow python start on a
@@ -60,3 +61,4 @@ hb_log "client-visible outage: first failed poll +$(( b - t0 )) ms, served by be
 grep -q "served by alpha" "$POLL" || hb_fail "the poller never saw alpha"
 hb_ctl beta history | tail -n 12
 hb_pass "client outage measured: ${gap} ms"
+hb_dual_check

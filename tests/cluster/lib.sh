@@ -259,6 +259,51 @@ hb_markers() { [ -f "$HB_T/markers.log" ] && cut -d' ' -f2- "$HB_T/markers.log";
 # hb_vip_on NODE IP: the address is plumbed in NODE's namespace.
 hb_vip_on() { ip -n "${HB_NODE_NS[$1]}" -4 -o addr show | grep -q " $2/"; }
 
+# hb_dual_sampler NODE_A NODE_B VIP...: samples, every ~5 ms in the background, whether each VIP is
+# on both nodes (dual_sampler.py: A, then B, then A again, each read in-process after setns; dual
+# only when all three hold). hb_dual_report prints the result; hb_dual_check fails the test on any
+# dual ownership.
+hb_dual_sampler() {
+  local a=${HB_NODE_NS[$1]} b=${HB_NODE_NS[$2]}; shift 2
+  : > "$HB_T/dual.log"
+  python3 "$HB_SOURCE/tests/cluster/dual_sampler.py" "$HB_T/dual.log" "$HB_T/dual.samples" "$a" "$b" "$@" \
+    2>> "$HB_T/dual.err" &
+  HB_PIDS+=($!)
+}
+# hb_dual_report: "dual ownership 0 ms in N samples" or "dual ownership X ms in N samples
+# (VIP from HH:MM:SS.mmm, ...)": samples of one VIP less than 100 ms apart count as one stretch,
+# each stretch as its length plus one 5 ms sample period.
+hb_dual_report() {
+  python3 - "$HB_T/dual.log" "$(cat "$HB_T/dual.samples" 2>/dev/null || echo 0)" <<'EOF'
+import sys, time
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+by_vip = {}
+for ns, vip in rows:
+    by_vip.setdefault(vip, []).append(int(ns))
+total, first = 0.0, []
+for vip, ts in by_vip.items():
+    ts.sort()
+    start = prev = ts[0]
+    for t in ts[1:] + [None]:
+        if t is not None and t - prev < 100_000_000:
+            prev = t
+            continue
+        total += (prev - start) / 1e6 + 5
+        first.append("%s from %s.%03d" % (vip, time.strftime("%H:%M:%S", time.localtime(start / 1e9)),
+                                          start // 1_000_000 % 1000))
+        if t is not None:
+            start = prev = t
+print("dual ownership %d ms in %s samples%s" % (round(total), sys.argv[2],
+                                               " (" + ", ".join(first[:5]) + ")" if first else ""))
+EOF
+}
+hb_dual_check() {
+  local r; r=$(hb_dual_report)
+  [ -s "$HB_T/dual.log" ] && hb_fail "$r"
+  [ "$(cat "$HB_T/dual.samples" 2>/dev/null || echo 0)" -gt 0 ] || hb_fail "the dual-ownership sampler never ran: $(cat "$HB_T/dual.err" 2>/dev/null)"
+  hb_pass "$r"
+}
+
 # hb_group_state NODE: "state owner" of the first group as NODE sees it.
 hb_group_owner() {
   hb_ctl "$1" status --json 2>/dev/null | python3 -c 'import json,sys
