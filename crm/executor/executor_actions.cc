@@ -212,6 +212,8 @@ void ResourceManager::Impl::probe() {
 }
 
 void ResourceManager::Impl::announceWhenAlone() {
+  // Before communications are up a peer not (yet) up proves nothing: it may hold the group.
+  if (!comms_up) return;
   for (auto& [gid, lg] : local) {
     if (!lg.announce_when_alone) continue;
     if (lg.state != GroupState::Started) {

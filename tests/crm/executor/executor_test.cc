@@ -734,6 +734,44 @@ TEST(ExecutorCluster, ReportArrivingAfterShutdownNoticeDoesNotResurrectThePeer) 
   EXPECT_TRUE(c.violations.empty());
 }
 
+// hbd alone dies on the holder (no fencing): the peer starts the group too. hbd comes back, its
+// probes find the group running, one copy is stopped. The node that keeps it must announce its
+// address again (a start of the IPaddr agent sends gratuitous ARP), or clients keep the MAC of the
+// node that let go; the announcement comes only once the other copy is stopped. Whether the
+// keeper learns of the other copy by a report it saw change or only by the first report it gets
+// (membership delivers nothing from a node before its first heartbeat): both ways
+// (cluster_groups_crash).
+TEST(ExecutorCluster, KeeperAnnouncesItsAddressAgainOnceTheOtherCopyIsStopped) {
+  cib::Primitive ip = prim("ip");
+  ip.type = "IPaddr";
+  ip.params.push_back({"ip", "10.0.0.5/24"});
+  cib::Group web = group("web", "alpha", {"www"});
+  web.primitives.insert(web.primitives.begin(), ip);
+  TestCluster c(makeCib({"alpha", "beta"}, {web}, AutoFailback::On));
+  coldStart(c, {"alpha", "beta"});
+  ASSERT_TRUE(c.heldOnlyBy("web", "alpha"));
+  c.killDaemon("alpha");
+  c.declareDead("beta", "alpha");
+  ASSERT_TRUE(c.settle()) << c.logs();
+  ASSERT_EQ(c.startedOn("web"), std::vector<std::string>{"beta"});
+  const auto mark = c.journal.size();
+  c.boot("alpha");
+  c.hears("beta", "alpha");
+  c.run(30ms);  // alpha hears beta later than beta hears alpha: beta's first reports are lost
+  c.hears("alpha", "beta");
+  c.run(20ms);
+  c.commsUp("alpha");
+  ASSERT_TRUE(c.settle()) << c.logs();
+  std::string keeper, loser;
+  for (const std::string n : {"alpha", "beta"}) (c.heldOnlyBy("web", n) ? keeper : loser) = n;
+  ASSERT_FALSE(keeper.empty()) << c.logs();
+  const auto j = journalFor(c, {"ip"}, mark);
+  const auto stop = std::find(j.begin(), j.end(), loser + " stop ip");
+  ASSERT_NE(stop, j.end()) << c.logs();
+  EXPECT_NE(std::find(stop, j.end(), keeper + " start ip"), j.end()) << "no re-announcement\n" << c.logs();
+  EXPECT_EQ(std::count(j.begin(), j.end(), keeper + " start ip"), 1) << c.logs();
+}
+
 TEST(ExecutorCluster, ShutdownWithNothingHeldCallsDoneOnce) {
   TestCluster c(webCib());
   coldStart(c, {"alpha", "beta"});

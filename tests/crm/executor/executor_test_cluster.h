@@ -133,9 +133,11 @@ class TestCluster {
     std::filesystem::create_directories(root_ + "/ocf/resource.d/hbd");
     std::filesystem::create_directories(root_ + "/init.d");
     std::filesystem::create_directories(root_ + "/ha.d/resource.d");
-    const std::string agent = root_ + "/ocf/resource.d/test/Thing";
-    { std::ofstream(agent) << "#!/bin/sh\nexit 1\n"; }  // never run: the launcher is scripted
-    ::chmod(agent.c_str(), 0755);
+    for (const char* type : {"Thing", "IPaddr"}) {  // IPaddr: the executor re-announces its address
+      const std::string agent = root_ + "/ocf/resource.d/test/" + type;
+      { std::ofstream(agent) << "#!/bin/sh\nexit 1\n"; }  // never run: the launcher is scripted
+      ::chmod(agent.c_str(), 0755);
+    }
     paths_.ocfRoot = root_ + "/ocf";
     paths_.hbdAgentDir = root_ + "/ocf/resource.d/hbd";
     paths_.initDir = root_ + "/init.d";
@@ -167,8 +169,10 @@ class TestCluster {
     ro.defaultTimeout = agent_timeout;
     ro.killGrace = 1s;
     node->runner = std::make_unique<resources::AgentRunner>(sched, io_, node->log, ro, node->launcher.get());
-    node->runner->cacheMetadata(resources::AgentSpec{resources::AgentClass::Ocf, "test", "Thing"},
-                                resources::AgentMetadata{});
+    for (const char* type : {"Thing", "IPaddr"}) {
+      node->runner->cacheMetadata(resources::AgentSpec{resources::AgentClass::Ocf, "test", type},
+                                  resources::AgentMetadata{});
+    }
     Options o;
     o.self = name;
     o.cib = cib_;
@@ -194,6 +198,13 @@ class TestCluster {
     destroy(*it->second);
     nodes_.erase(it);
     active_[name].clear();
+  }
+  /** hbd alone dies on `name` (kill -9): the machine and its resources keep running. */
+  void killDaemon(const std::string& name) {
+    auto it = nodes_.find(name);
+    ASSERT_NE(it, nodes_.end());
+    destroy(*it->second);
+    nodes_.erase(it);
   }
   /** hbd is restarted on `name` while the machine keeps running (resources stay as they are). */
   TestNode& restartDaemon(const std::string& name) {
