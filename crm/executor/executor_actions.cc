@@ -191,7 +191,7 @@ void ResourceManager::Impl::probe() {
           // Something of the group runs: hold it, so that it is stopped cleanly if it must not
           // run here, or kept if it should.
           lg.state = GroupState::Started;
-          if (isIpResource(self->opts.cib.groups[self->index.at(gid)].primitives[i])) lg.announce_when_alone = true;
+          if (isIpResource(self->group(gid)->primitives[i])) lg.announce_when_alone = true;
         }
         if (--self->probes_left == 0) {
           self->probed = true;

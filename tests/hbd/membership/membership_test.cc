@@ -69,6 +69,14 @@ class MembershipTest : public ::testing::Test {
     return n;
   }
   Node& add(const std::string& name) { return add(options(name)); }
+  /** hbd restarts on `name` with a new generation: a new instance replaces it and starts. */
+  Node& restart(const std::string& name, std::uint64_t generation) {
+    Options o = options(name);
+    o.generation = generation;
+    Node& n = add(o);
+    n.m->start();
+    return n;
+  }
 
   Membership& m(const std::string& name) { return *nodes_.at(name)->m; }
   Node& node(const std::string& name) { return *nodes_.at(name); }
@@ -393,11 +401,8 @@ TEST_F(MembershipTest, SingleNodeClusterIsActiveAtStart) {
 TEST_F(MembershipTest, RestartWithNewGeneration) {
   twoNodesSettled();
   const auto old_frames = hub_.sent("b");
-  Options ob = options("b");
-  ob.generation = 2;
   s_.advance(500ms);
-  add(ob);  // replaces b: its old instance is gone, seq numbers start again at 1
-  m("b").start();
+  restart("b", 2);  // replaces b: its old instance is gone, seq numbers start again at 1
   s_.runPending();
   EXPECT_EQ(m("a").counters().restarts, 1u);
   EXPECT_EQ(dropped(m("a"), DropReason::Replay), 0u);
@@ -436,10 +441,7 @@ TEST_F(MembershipTest, ReplayedShutdownIsIgnored) {
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
   EXPECT_EQ(node("a").log.count("node b: is dead | reason=shutdown"), 1u);
   const Bytes notice = hub_.sent("b").back();
-  Options ob = options("b");
-  ob.generation = 2;
-  add(ob);
-  m("b").start();
+  restart("b", 2);
   s_.advance(2000ms);
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
   hub_.inject("a", "eth1", notice);
@@ -499,10 +501,7 @@ TEST_F(MembershipTest, NoClusterMessageIsDeliveredFromANodeThatShutDown) {
   EXPECT_EQ(m("a").counters().from_non_member, 2u);
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
   // While b is a member its messages are delivered.
-  Options ob = options("b");
-  ob.generation = 2;
-  add(ob);
-  m("b").start();
+  restart("b", 2);
   s_.advance(2000ms);
   ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
   ASSERT_TRUE(m("b").send(report).ok());
