@@ -89,6 +89,8 @@ void fields(S& s, F&& f) {
     f("duplicates", s.duplicates, Empty::Omit);
     f("late_heartbeats", s.late_heartbeats, Empty::Omit);
     f("restarts", s.restarts, Empty::Omit);
+    f("from_non_member", s.from_non_member, Empty::Omit);
+    f("stalls", s.stalls, Empty::Omit);
     f("dropped", s.dropped);
   } else if constexpr (std::is_same_v<std::remove_const_t<S>, ResourceStatusJson>) {
     f("id", s.id);

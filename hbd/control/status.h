@@ -45,7 +45,8 @@ struct LinkStatus {
 
 /** Membership's receive counters; a pure VRRP router has only `dropped` (empty). */
 struct CountersStatus {
-  std::optional<std::uint64_t> received, duplicates, late_heartbeats, restarts;  ///< omitted when unset
+  /// Membership counters (hbd/membership Counters); each omitted when unset.
+  std::optional<std::uint64_t> received, duplicates, late_heartbeats, restarts, from_non_member, stalls;
   std::map<std::string, std::uint64_t> dropped;  ///< by drop reason
 };
 

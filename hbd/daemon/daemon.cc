@@ -262,6 +262,8 @@ control::Status Daemon::statusOf() const {
   st.counters.duplicates = c.duplicates;
   st.counters.late_heartbeats = c.late_heartbeats;
   st.counters.restarts = c.restarts;
+  st.counters.from_non_member = c.from_non_member;
+  st.counters.stalls = c.stalls;
   for (int i = 0; i < message::kDropReasonCount; ++i) {
     st.counters.dropped[std::string(message::dropReasonName(static_cast<message::DropReason>(i)))] =
         c.dropped[static_cast<std::size_t>(i)];

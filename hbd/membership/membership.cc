@@ -87,6 +87,8 @@ void Membership::stop() {
   keepalive_timer_->cancel();
   check_timer_->cancel();
   check_deadline_.reset();
+  check_due_.reset();
+  stalled_since_.reset();
 }
 
 void Membership::setSender(std::function<void(const message::Bytes&)> send) {
@@ -318,10 +320,15 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
         if (gap > o_.warntime) {
           ++counters_.late_heartbeats;
           if (gap >= threshold()) {
-            // The check timer should have caught this; we were delayed. Dead, then returning.
-            HB_LOG(log_, Crit, Membership, "Late heartbeat: Node {}: interval {} ms (> deadtime)",
+            // The check timer would have declared the node dead before this gap could be seen:
+            // it did not run in time, so this node's own loop was stalled and the frame may have
+            // waited in the socket while we were. That is no proof of the peer's silence, and a
+            // death now (heartbeat declares one, then "returning") would free its groups for a
+            // moment while it still runs them. It stays alive (heard just now).
+            HB_LOG(log_, Warning, Membership,
+                   "Late heartbeat: Node {}: interval {} ms (> deadtime) while this node's loop was "
+                   "stalled: not counted as a death",
                    name, toMs(gap));
-            setNodeState(name, p, NodeState::Dead, "late heartbeat");
           } else {
             HB_LOG(log_, Warning, Membership, "Late heartbeat: Node {}: interval {} ms", name,
                    toMs(gap));
@@ -363,8 +370,35 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
 }
 
 void Membership::onCheck() {
-  check_deadline_.reset();
   const MonoTime now = sched_.now();
+  const auto due = check_due_;
+  check_deadline_.reset();
+  check_due_.reset();
+  // A check that runs much later than its deadline means this node's loop was stalled (CPU
+  // starvation, a paused VM, swapping). Frames that arrived meanwhile may still wait in the
+  // sockets, unread, and judging silence now would declare live peers dead. Read first: judge
+  // after a grace of half a keepalive (10..500 ms), during which the loop reads what is pending.
+  // Late means by more than a quarter keepalive (5..50 ms): ordinary handler latency is below
+  // that. The deferral ends once a check runs on time, or after one deadtime of stalls in a row (a
+  // loop that never catches up still declares the dead dead). Costs one grace of detection time.
+  const auto keep = std::chrono::duration_cast<MonoClock::duration>(o_.keepalive);
+  const auto tolerance = std::clamp<MonoClock::duration>(keep / 4, std::chrono::milliseconds(5),
+                                                         std::chrono::milliseconds(50));
+  if (due && now - *due > tolerance &&
+      (!stalled_since_ || now - *stalled_since_ < threshold())) {
+    if (!stalled_since_) stalled_since_ = now;
+    ++counters_.stalls;
+    const auto grace = std::clamp<MonoClock::duration>(keep / 2, std::chrono::milliseconds(10),
+                                                        std::chrono::milliseconds(500));
+    HB_LOG(log_, Warning, Membership,
+           "silence check ran {} ms late (this node's loop was stalled): reading pending frames "
+           "for {} ms before judging",
+           toMs(now - *due), toMs(grace));
+    check_deadline_ = check_due_ = now + grace;
+    check_timer_->arm(grace, [this] { onCheck(); });
+    return;
+  }
+  stalled_since_.reset();
   // initdead runs from the moment a link could first carry frames, not from start().
   if (const auto first = firstOpen(); !comms_up_ && first && now - *first >= o_.initdead) {
     setCommsUp();
@@ -388,6 +422,8 @@ void Membership::onCheck() {
 
 void Membership::armCheck() {
   if (!running_) return;
+  // During a stall's grace, frames only make deadlines later; the grace's check recomputes them.
+  if (stalled_since_ && check_timer_->armed()) return;
   std::optional<MonoTime> earliest;
   auto consider = [&](MonoTime t) {
     if (!earliest || t < *earliest) earliest = t;
@@ -407,12 +443,14 @@ void Membership::armCheck() {
   if (!earliest) {
     check_timer_->cancel();
     check_deadline_.reset();
+    check_due_.reset();
     return;
   }
   // Deadlines only move later as frames arrive; an armed timer that fires early just re-arms.
   if (check_deadline_ && *check_deadline_ <= *earliest && check_timer_->armed()) return;
   const auto now = sched_.now();
   check_deadline_ = *earliest;
+  check_due_ = std::max(*earliest, now);
   check_timer_->arm(*earliest > now ? *earliest - now : MonoClock::duration::zero(),
                     [this] { onCheck(); });
 }

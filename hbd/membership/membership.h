@@ -96,6 +96,7 @@ struct Counters {
   std::uint64_t late_heartbeats = 0;  ///< heartbeat gaps > warntime
   std::uint64_t restarts = 0;         ///< peers seen with a newer generation
   std::uint64_t from_non_member = 0;  ///< cluster/control messages from a node not up (dead, shut down, unheard): not delivered
+  std::uint64_t stalls = 0;           ///< silence checks that ran late (this node's loop stalled): judged after a grace
 };
 
 /** What a Change reports. */
@@ -105,8 +106,8 @@ enum class ChangeKind { NodeState, LinkState, Restart };
  * Why a change happened, as membership knows it.
  *  - Heard: a frame arrived (a node or link came alive, a node reported a new state; for
  *    ourselves: communications are up).
- *  - Timeout: silence for deadtime (initdead before comms are up), or a late heartbeat beyond
- *    deadtime: the node or link is declared dead.
+ *  - Timeout: silence for deadtime (initdead before comms are up): the node or link is declared
+ *    dead.
  *  - Shutdown: the node announced an orderly shutdown (its Shutdown message) and is dead at once.
  *  - Restart: the node came back with a new generation (ChangeKind::Restart only).
  */
@@ -256,6 +257,10 @@ class Membership {
   TimerPtr keepalive_timer_;
   TimerPtr check_timer_;
   std::optional<MonoTime> check_deadline_;
+  /** When the armed check timer should fire: its deadline, or the arming time if that was later. */
+  std::optional<MonoTime> check_due_;
+  /** Since when silence checks have been deferred because they ran late (see onCheck). */
+  std::optional<MonoTime> stalled_since_;
   std::function<void(const message::Bytes&)> sender_;
   std::vector<std::function<void(const Change&)>> change_cbs_;
   std::vector<std::function<void(const message::Message&)>> message_cbs_;

@@ -56,6 +56,7 @@ void printStatus(const hb::control::Status& st) {
   const auto& c = st.counters;
   std::cout << "\nMessages: received " << c.received.value_or(0) << ", duplicates " << c.duplicates.value_or(0)
             << ", late heartbeats " << c.late_heartbeats.value_or(0) << ", restarts seen " << c.restarts.value_or(0)
+            << ", from non-members " << c.from_non_member.value_or(0) << ", loop stalls " << c.stalls.value_or(0)
             << "\nDropped:";
   for (const auto& [reason, count] : c.dropped) std::cout << " " << reason << "=" << count;
   std::cout << "\n\nResource groups:";

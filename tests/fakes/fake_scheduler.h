@@ -25,6 +25,9 @@ class FakeScheduler final : public Scheduler {
   /** Moves time forward by d, firing every due timer (deadline order, ties by arming order)
    *  and every posted function, each with now() equal to its own deadline. */
   void advance(std::chrono::nanoseconds d);
+  /** Moves time forward by d without running anything: the simulated machine stalled (paused VM,
+   *  CPU starvation). Timers that fell due meanwhile fire late, at the next advance(). */
+  void jump(std::chrono::nanoseconds d) { now_ += std::chrono::duration_cast<MonoClock::duration>(d); }
   /** Runs posted functions and timers due now, without moving time. */
   void runPending() { advance(std::chrono::nanoseconds(0)); }
   /** Number of armed timers (for tests that check nothing is left behind). */

@@ -275,7 +275,10 @@ TEST_F(MembershipTest, LateHeartbeatWarns) {
   EXPECT_EQ(node("a").log.count("node b: is dead"), 0u);
 }
 
-TEST_F(MembershipTest, LateHeartbeatBeyondDeadtimeMarksDeadThenReturning) {
+// A gap beyond deadtime that the silence check did not catch means this node's own loop was late:
+// the heartbeat may have waited unread in the socket. Heartbeat declares the peer dead and then
+// "returning"; that would free its groups for a moment while it still runs them.
+TEST_F(MembershipTest, LateHeartbeatBeyondDeadtimeIsAStallNotADeath) {
   twoNodesSettled();
   // a's timers are stopped (as if its loop stalled): nothing detects the silence in time.
   m("a").stop();
@@ -284,27 +287,66 @@ TEST_F(MembershipTest, LateHeartbeatBeyondDeadtimeMarksDeadThenReturning) {
   hub_.drop("b", "a", "", false);
   s_.advance(1000ms);
   EXPECT_EQ(m("a").counters().late_heartbeats, 1u);
-  EXPECT_EQ(node("a").log.count("(> deadtime)"), 1u);
-  EXPECT_EQ(node("a").log.count("node b: is dead"), 1u);
-  EXPECT_EQ(node("a").log.count("returning after partition"), 1u);
+  EXPECT_EQ(node("a").log.count("(> deadtime) while this node's loop was stalled"), 1u);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 0u);
+  EXPECT_EQ(node("a").log.count("returning after partition"), 0u);
   EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  for (const auto& c : node("a").changes) {
+    EXPECT_FALSE(c.kind == ChangeKind::NodeState && c.node == "b" && c.new_state == NodeState::Dead);
+  }
 }
 
-TEST_F(MembershipTest, LateHeartbeatDeathIsATimeout) {
+// The whole machine stalls for longer than deadtime (both nodes' loops; groups_scale with 8 nodes
+// on 2 cores saw 2.2 s). When the loops run again, the overdue silence checks come before the frames
+// sent meanwhile are read: without a grace, each node declares the other dead (and would start its
+// groups while they still run there).
+TEST_F(MembershipTest, ALoopStallDoesNotKillPeersWhoseFramesWaitUnread) {
   twoNodesSettled();
-  m("a").stop();
-  hub_.drop("b", "a", "");
-  s_.advance(4000ms);
-  hub_.drop("b", "a", "", false);
-  s_.advance(1000ms);
-  std::vector<ChangeReason> reasons;
-  for (const auto& c : node("a").changes) {
-    if (c.kind == ChangeKind::NodeState && c.node == "b") reasons.push_back(c.reason);
+  s_.jump(4000ms);
+  s_.advance(1ms);
+  EXPECT_GE(m("a").counters().stalls, 1u);
+  EXPECT_GE(node("a").log.count("silence check ran"), 1u);
+  s_.advance(10000ms);
+  for (const char* n : {"a", "b"}) {
+    EXPECT_EQ(node(n).log.count(": is dead"), 0u) << n;
+    EXPECT_EQ(node(n).log.count(" dead."), 0u) << n;  // no link declared dead either
   }
-  // active -> dead (late heartbeat: a timeout) -> active again (heard).
-  ASSERT_GE(reasons.size(), 2u);
-  EXPECT_EQ(reasons[reasons.size() - 2], ChangeReason::Timeout);
-  EXPECT_EQ(reasons.back(), ChangeReason::Heard);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+}
+
+// A peer that really died during the stall is still declared dead: after one grace (half a
+// keepalive) in which nothing arrives from it.
+TEST_F(MembershipTest, APeerThatDiedDuringAStallIsDeadAfterOneGrace) {
+  twoNodesSettled();
+  hub_.drop("b", "a", "");
+  s_.jump(4000ms);
+  const MonoTime woke = s_.now();
+  s_.advance(499ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);  // still reading what might be pending
+  s_.advance(2ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  const auto& n = node("a");
+  const auto dead = std::find_if(n.changes.begin(), n.changes.end(), [](const Change& c) {
+    return c.kind == ChangeKind::NodeState && c.node == "b" && c.new_state == NodeState::Dead;
+  });
+  ASSERT_NE(dead, n.changes.end());
+  EXPECT_EQ(dead->reason, ChangeReason::Timeout);
+  EXPECT_EQ(m("a").counters().stalls, 1u);
+  EXPECT_LE(n.change_times.at(static_cast<std::size_t>(dead - n.changes.begin())) - woke, 501ms);
+}
+
+// A loop that never catches up still declares the dead dead: deferrals end after one deadtime.
+TEST_F(MembershipTest, StallDeferralsEndAfterOneDeadtime) {
+  twoNodesSettled();
+  hub_.drop("b", "a", "");
+  for (int i = 0; i < 10 && m("a").nodeState("b") != NodeState::Dead; ++i) {
+    s_.jump(1500ms);  // every check runs 1.5 s late
+    s_.advance(1ms);
+  }
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_LE(m("a").counters().stalls, 4u);
 }
 
 TEST_F(MembershipTest, ChangesCarryGenerationAndReason) {
