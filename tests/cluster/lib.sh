@@ -242,10 +242,10 @@ hb_marker_agent() {
 name=\$1; op=\$2; st="$HB_T/$node/state/\$name"
 case \$op in
   start) [ -e "$HB_T/$node/FAIL_START_\$name" ] && exit 1
-         : > "\$st"; echo "\$(date +%s%N) $node start \$name" >> "$HB_T/markers.log"; exit 0 ;;
+         echo "\$(date +%s%N) $node start \$name" >> "$HB_T/markers.log"; : > "\$st"; exit 0 ;;
   stop)  [ -e "$HB_T/$node/FAIL_STOP_\$name" ] && exit 1
-         [ -e "\$st" ] && echo "\$(date +%s%N) $node stop \$name" >> "$HB_T/markers.log"
-         rm -f "\$st"; exit 0 ;;
+         [ -e "\$st" ] && { rm -f "\$st"; echo "\$(date +%s%N) $node stop \$name" >> "$HB_T/markers.log"; }
+         exit 0 ;;
   status) if [ -e "\$st" ]; then echo "\$name is running"; else echo "\$name is stopped"; fi; exit 0 ;;
 esac
 exit 1
@@ -255,6 +255,107 @@ EOS
 
 # hb_markers: the start/stop lines recorded so far, without timestamps ("alpha start A").
 hb_markers() { [ -f "$HB_T/markers.log" ] && cut -d' ' -f2- "$HB_T/markers.log"; }
+
+# hb_marker_dual: "marker dual ownership X ms over N groups" from $HB_T/markers.log: per group, the
+# time during which two nodes held it. A node holds a group from its "start" line (written before
+# the state exists) to its "stop" line (written after it is gone), or to a "NODE crash *" line that
+# a test appends when it kills the node (hb_marker_crash). hb_marker_dual_check fails on X > 0.
+hb_marker_crash() { echo "$(date +%s%N) $1 crash *" >> "$HB_T/markers.log"; }
+hb_marker_dual() {
+  python3 - "$HB_T/markers.log" <<'EOF'
+import sys, time
+holding, dual, since, worst = {}, {}, {}, []
+now = time.time_ns()
+for line in open(sys.argv[1]):
+    ts, node, op, name = line.split()
+    ts = int(ts)
+    names = [n for (nd, n) in list(holding) if nd == node] if op == "crash" else [name]
+    for n in names:
+        owners = {nd for (nd, g) in holding if g == n}
+        if op == "start":
+            holding[(node, n)] = ts
+        else:
+            holding.pop((node, n), None)
+        after = {nd for (nd, g) in holding if g == n}
+        if len(owners) < 2 <= len(after):
+            since[n] = ts
+        elif len(owners) >= 2 > len(after):
+            dual[n] = dual.get(n, 0) + (ts - since.pop(n)) / 1e6
+for n, t in since.items():
+    dual[n] = dual.get(n, 0) + (now - t) / 1e6
+groups = {g for line in open(sys.argv[1]) for g in [line.split()[3]] if g != "*"}
+bad = sorted(dual.items(), key=lambda kv: -kv[1])
+print("marker dual ownership %d ms over %d groups%s" % (round(sum(dual.values())), len(groups),
+      " (" + ", ".join("%s %.0f ms" % kv for kv in bad[:5]) + ")" if bad else ""))
+EOF
+}
+hb_marker_dual_check() {
+  local r; r=$(hb_marker_dual) || hb_fail "markers.log unreadable"
+  case $r in "marker dual ownership 0 ms "*) hb_pass "$r" ;; *) hb_fail "$r" ;; esac
+}
+
+# --- Many groups on many nodes (groups_scale_test, groups_bench scale) ---
+#   hb_scale_setup GROUPS NODE...    a bridge of NODEs (bcast, keepalive 200ms, deadtime 4, initdead 8,
+#                                    auto_failback on) and GROUPS one-marker groups g001.. preferring the
+#                                    NODEs in turn (g001 the first node, g002 the second, ...)
+#   hb_scale_state GROUPS NODE...    "ONE DUAL NONE PREF": how many groups run on exactly one of the NODEs,
+#                                    on two or more, on none, and on exactly their preferred node
+#   hb_scale_views GROUPS NODE...    how many of the NODEs' `hbctl status --json` say that every group
+#                                    is started on the node whose marker state it has
+#   hb_scale_is GROUPS "STATE" NODE... / hb_scale_views_all GROUPS NODE...   the same as conditions (for hb_wait);
+#                                    STATE is compared with the first words of hb_scale_state
+# hb_cpu_ms NODE...: "NODE=MS ..." user+system CPU time each node's hbd has used (from /proc).
+hb_cpu_ms() {
+  local n t tck; tck=$(getconf CLK_TCK)
+  for n in "$@"; do
+    t=$(awk -v k="$tck" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / k) }' "/proc/${HB_NODE_PID[$n]}/stat" 2>/dev/null)
+    printf '%s=%s ' "$n" "${t:--}"
+  done
+}
+hb_scale_setup() {
+  local groups=$1 i n; shift
+  local nodes=("$@")
+  hb_bridge "${nodes[@]}"
+  for n in "${nodes[@]}"; do
+    hb_config "$n" "$(printf '%s\n' "keepalive 200ms" "deadtime 4" "warntime 2" "initdead 8" "bcast eth0" \
+      "auto_failback on" "node ${nodes[*]}")"
+    hb_marker_agent "$n"
+    for i in $(seq 1 "$groups"); do
+      printf '%s marker::g%03d\n' "${nodes[$(( (i - 1) % ${#nodes[@]} ))]}" "$i"
+    done > "$HB_T/$n/etc/haresources"
+  done
+}
+hb_scale_state() {
+  local groups=$1 n; shift
+  for n in "$@"; do ls "$HB_T/$n/state" | sed "s/^/$n /"; done | awk -v G="$groups" -v N="$*" '
+    { cnt[$2]++; who[$2] = $1 }
+    END {
+      n = split(N, nd, " ")
+      for (i = 1; i <= G; i++) {
+        g = sprintf("g%03d", i)
+        if (cnt[g] == 0) none++; else if (cnt[g] > 1) dual++; else { one++; if (who[g] == nd[(i - 1) % n + 1]) pref++ }
+      }
+      printf "%d %d %d %d\n", one, dual, none, pref
+    }'
+}
+hb_scale_is() {
+  local groups=$1 want=$2 r; shift 2
+  r=$(hb_scale_state "$groups" "$@")
+  [ "${r:0:${#want}}" = "$want" ]
+}
+hb_scale_views_all() { local groups=$1; shift; [ "$(hb_scale_views "$groups" "$@")" = "$#" ]; }
+hb_scale_views() {
+  local groups=$1 n ok=0; shift
+  for n in "$@"; do
+    local owners; owners=$(for m in "$@"; do ls "$HB_T/$m/state" | sed "s/^/$m /"; done)
+    hb_ctl "$n" status --json 2>/dev/null | python3 -c 'import json,sys
+owner = dict(reversed(l.split()) for l in sys.argv[2].splitlines() if l.strip())
+gs = json.load(sys.stdin)["groups"]
+good = [g for g in gs if g["state"] == "started" and owner.get(g["key"].split("::")[-1]) == g["owner"]]
+sys.exit(0 if len(gs) == int(sys.argv[1]) == len(good) else 1)' "$groups" "$owners" && ok=$((ok + 1))
+  done
+  echo "$ok"
+}
 
 # hb_vip_on NODE IP: the address is plumbed in NODE's namespace.
 hb_vip_on() { ip -n "${HB_NODE_NS[$1]}" -4 -o addr show | grep -q " $2/"; }
