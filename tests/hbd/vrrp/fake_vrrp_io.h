@@ -86,7 +86,8 @@ class FakeVrrpIo final : public VrrpIo {
                           Ipv4Address src, Ipv4Address dst) override {
     noteCall();
     if (!delivers_.contains(ifname)) return err(Errc::InvalidArgument, ifname + " not opened");
-    adverts.push_back(SentAdvert{ifname, src, dst, decodePacket(wrapIp(vrrp, src, dst)), sched_.now()});
+    adverts.push_back(
+        SentAdvert{ifname, src, dst, decodePacket(wrapIp(vrrp, src, dst)), sched_.now()});
     return {};
   }
   void changeAddress(bool add, int ifindex, const VirtualAddress& vip, Done done) override {

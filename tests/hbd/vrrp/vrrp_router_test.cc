@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // VrrpRouter tests that need no privileges: start-up errors leave nothing running (real I/O), and
-// the router's dispatch, VIPs, ARPs, link tracking and state reports over a FakeVrrpIo on simulated time.
+// the router's dispatch, VIPs, ARPs, link tracking and state reports over a FakeVrrpIo on
+// simulated time.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -197,9 +198,10 @@ TEST(VrrpRouterFakeIo, PacketGoesToTheInstanceOfItsInterfaceAndVrid) {
 TEST(VrrpRouterFakeIo, MasterAddsVipsAndGarpsHigherPriorityAdvertRemovesThem) {
   Rig rig;
   rig.make(instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n  10.1.0.101/16 dev eth1\n"));
+  const std::vector<std::string> kBothVips{"10.0.0.100/24@2", "10.1.0.101/16@3"};
   rig.startOk();
   // Start-up removes VIPs a crash may have left behind; nothing is added or sent yet.
-  EXPECT_EQ(rig.io.changed(false), (std::vector<std::string>{"10.0.0.100/24@2", "10.1.0.101/16@3"}));
+  EXPECT_EQ(rig.io.changed(false), kBothVips);
   EXPECT_TRUE(rig.io.changed(true).empty());
   EXPECT_TRUE(rig.io.adverts.empty());
   EXPECT_EQ(rig.state(0), State::Backup);
@@ -220,7 +222,7 @@ TEST(VrrpRouterFakeIo, MasterAddsVipsAndGarpsHigherPriorityAdvertRemovesThem) {
   EXPECT_EQ(a.decoded.advert.priority, 100);
   EXPECT_EQ(a.decoded.advert.addresses,
             (std::vector<Ipv4Address>{ip("10.0.0.100"), ip("10.1.0.101")}));
-  EXPECT_EQ(rig.io.changed(true), (std::vector<std::string>{"10.0.0.100/24@2", "10.1.0.101/16@3"}));
+  EXPECT_EQ(rig.io.changed(true), kBothVips);
   EXPECT_TRUE(rig.io.changed(false).empty());
   ASSERT_EQ(rig.io.garps.size(), 2u);
   EXPECT_EQ(rig.io.garps[0].ifindex, 2);
@@ -243,7 +245,7 @@ TEST(VrrpRouterFakeIo, MasterAddsVipsAndGarpsHigherPriorityAdvertRemovesThem) {
   rig.io.clearRecords();
   rig.io.inject("eth0", rig.advert(0, 200, "10.0.0.2"));
   EXPECT_EQ(rig.state(0), State::Backup);
-  EXPECT_EQ(rig.io.changed(false), (std::vector<std::string>{"10.0.0.100/24@2", "10.1.0.101/16@3"}));
+  EXPECT_EQ(rig.io.changed(false), kBothVips);
   EXPECT_TRUE(rig.io.changed(true).empty());
   rig.sched.advance(3s);
   EXPECT_TRUE(rig.io.adverts.empty());
