@@ -369,6 +369,10 @@ class Instance {
   void setState(State s);
   void armMasterDown(Micros after);
   void armAdvert();
+  /** Sends one advert with `priority` (counted). */
+  void advertise(std::uint8_t priority);
+  /** Leaving MASTER: a priority-0 advert, then the VIPs removed. */
+  void resign();
   void onMasterDown();
   void onAdvertTimer();
   void recompute();

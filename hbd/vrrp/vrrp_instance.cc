@@ -87,10 +87,7 @@ void Instance::stop() {
   advert_timer_->cancel();
   garp_timer_->cancel();
   if (state_ == State::Master) {
-    // Resign: a priority-0 advert lets the backup take over after Skew_Time only.
-    ++counters_.adverts_sent;
-    if (cb_.sendAdvert) cb_.sendAdvert(0);
-    if (cb_.leaveMaster) cb_.leaveMaster();
+    resign();
     HB_LOG(log_, Notice, Vrrp, "({}) sent 0 priority and removed VIPs on shutdown", name_);
   }
   setState(State::Init);
@@ -111,6 +108,17 @@ void Instance::setState(State s) {
   HB_LOG(log_, Notice, Vrrp, "({}) Entering {} STATE | priority={}", name_, stateName(s),
          effective_priority_);
   if (cb_.stateChanged) cb_.stateChanged(old, s, effective_priority_);
+}
+
+void Instance::advertise(std::uint8_t priority) {
+  ++counters_.adverts_sent;
+  if (cb_.sendAdvert) cb_.sendAdvert(priority);
+}
+
+// A priority-0 advert lets the backup take over after Skew_Time only; then the VIPs go.
+void Instance::resign() {
+  advertise(0);
+  if (cb_.leaveMaster) cb_.leaveMaster();
 }
 
 // Timer handlers capture `this`: the timers are members, and destroying a timer cancels it, so
@@ -138,8 +146,7 @@ void Instance::enterMaster() {
   master_.reset();
   master_adver_int_ = advert_int_;
   // keepalived order: first advert, then the VIPs and gratuitous ARPs.
-  ++counters_.adverts_sent;
-  if (cb_.sendAdvert) cb_.sendAdvert(static_cast<std::uint8_t>(effective_priority_));
+  advertise(static_cast<std::uint8_t>(effective_priority_));
   if (cb_.becomeMaster) cb_.becomeMaster();
   if (cb_.sendGarp) cb_.sendGarp();
   if (garp_delay_.count() > 0) {
@@ -156,11 +163,7 @@ void Instance::enterFault() {
   master_down_timer_->cancel();
   advert_timer_->cancel();
   garp_timer_->cancel();
-  if (state_ == State::Master) {
-    ++counters_.adverts_sent;
-    if (cb_.sendAdvert) cb_.sendAdvert(0);
-    if (cb_.leaveMaster) cb_.leaveMaster();
-  }
+  if (state_ == State::Master) resign();
   master_.reset();
   setState(State::Fault);
 }
@@ -174,8 +177,7 @@ void Instance::onMasterDown() {
 
 void Instance::onAdvertTimer() {
   if (!running_ || state_ != State::Master) return;
-  ++counters_.adverts_sent;
-  if (cb_.sendAdvert) cb_.sendAdvert(static_cast<std::uint8_t>(effective_priority_));
+  advertise(static_cast<std::uint8_t>(effective_priority_));
   armAdvert();
 }
 
@@ -219,8 +221,7 @@ void Instance::receive(const Advert& advert, const Envelope& envelope) {
   } else if (state_ == State::Master) {
     if (prio == 0) {
       // Another master resigned: assert ourselves at once.
-      ++counters_.adverts_sent;
-      if (cb_.sendAdvert) cb_.sendAdvert(static_cast<std::uint8_t>(effective_priority_));
+      advertise(static_cast<std::uint8_t>(effective_priority_));
       armAdvert();
     } else if (prio > effective_priority_ ||
                (prio == effective_priority_ && envelope.src > local_address_)) {
@@ -236,8 +237,7 @@ void Instance::receive(const Advert& advert, const Envelope& envelope) {
       armMasterDown(masterDownInterval());
     } else {
       // keepalived answers a lower-priority master with an advert so it steps down quickly.
-      ++counters_.adverts_sent;
-      if (cb_.sendAdvert) cb_.sendAdvert(static_cast<std::uint8_t>(effective_priority_));
+      advertise(static_cast<std::uint8_t>(effective_priority_));
       armAdvert();
     }
   }

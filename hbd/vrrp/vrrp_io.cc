@@ -22,6 +22,7 @@
 #include <map>
 
 #include "hbd/vrrp/vrrp.h"
+#include "resources/base/unique_fd.h"
 
 namespace hb::vrrp {
 namespace {
@@ -32,27 +33,6 @@ Error sysErr(const std::string& what) {
   const int e = errno;
   return err(e == EPERM || e == EACCES ? Errc::Permission : Errc::Io, what + ": " + errnoText(e));
 }
-
-// Closes an fd on scope exit unless released.
-// TODO(vrrp): replace with hb::UniqueFd (resources/base/unique_fd.h) once it is on main.
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_;
-};
 
 bool fillIfreq(ifreq& r, const std::string& name) {
   std::memset(&r, 0, sizeof(r));
@@ -83,7 +63,7 @@ Result<InterfaceInfo> queryInterface(const std::string& name) {
   info.name = name;
   ifreq r{};
   if (!fillIfreq(r, name)) return err(Errc::InvalidArgument, "bad interface name '" + name + "'");
-  FdGuard fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return sysErr("socket");
   if (::ioctl(fd.get(), SIOCGIFINDEX, &r) < 0) return sysErr("no interface " + name);
   info.index = r.ifr_ifindex;
@@ -106,7 +86,7 @@ Result<InterfaceInfo> queryInterface(const std::string& name) {
 bool interfaceRunning(const std::string& name) {
   ifreq r{};
   if (!fillIfreq(r, name)) return false;
-  FdGuard fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0 || ::ioctl(fd.get(), SIOCGIFFLAGS, &r) < 0) return false;
   return (r.ifr_flags & IFF_UP) && (r.ifr_flags & IFF_RUNNING);
 }
@@ -180,7 +160,7 @@ class LinkMonitor : public std::enable_shared_from_this<LinkMonitor> {
 // VrrpSocket
 
 Result<void> VrrpSocket::open(const InterfaceInfo& iface, bool multicast) {
-  FdGuard fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kVrrpProto));
+  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kVrrpProto));
   if (fd.get() < 0) return sysErr("raw socket for VRRP");
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, iface.name.c_str(),
                    static_cast<socklen_t>(iface.name.size())) < 0) {
@@ -277,7 +257,7 @@ void VrrpSocket::stop() {
 // rtnetlink addresses
 
 Result<void> AddressChanger::open() {
-  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (fd.get() < 0) return sysErr("netlink socket");
   // Room for many acks (each a few dozen bytes): a VIP list is sent in one burst.
   const int rcvbuf = 256 * 1024;
@@ -404,7 +384,7 @@ void AddressChanger::stop() {
 
 Result<void> sendGarp(int ifindex, const std::array<std::uint8_t, 6>& mac, Ipv4Address vip,
                       int count) {
-  FdGuard fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP)));
+  UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP)));
   if (fd.get() < 0) return sysErr("AF_PACKET socket");
   std::array<std::uint8_t, 42> f{};
   std::fill_n(f.begin(), 6, 0xff);                  // Ethernet destination: broadcast
@@ -436,7 +416,7 @@ Result<void> sendGarp(int ifindex, const std::array<std::uint8_t, 6>& mac, Ipv4A
 // LinkMonitor
 
 Result<void> LinkMonitor::start(VrrpIo::LinkReport report) {
-  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (fd.get() < 0) return sysErr("netlink socket");
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
