@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vrrp.conf parser: keepalived's block syntax into a validated VrrpConfig, every problem at FILE:LINE.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <set>
+#include <span>
 
 #include "hbd/vrrp/vrrp.h"
+#include "resources/base/text.h"
 
 namespace hb::vrrp {
 namespace {
@@ -130,14 +130,13 @@ class TreeBuilder {
   std::size_t pos_ = 0;
 };
 
-std::optional<long> parseInt(std::string_view s) {
-  long v = 0;
-  if (s.empty()) return std::nullopt;
-  auto begin = s.data();
-  if (s[0] == '+') ++begin;
-  auto [p, ec] = std::from_chars(begin, s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
+// keepalived reads integers with strtol, which takes one leading '+': accept it too, then the
+// project's strict parser (whole word, within [lo, hi]).
+std::optional<long> number(std::string_view s, long lo, long hi) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto v = parseInt(s, lo, hi);
+  if (!v) return std::nullopt;
+  return static_cast<long>(*v);
 }
 
 // A non-negative decimal number of seconds ("1", "0.01", "2.5") in microseconds.
@@ -176,491 +175,620 @@ std::string secondsText(Micros m) {
   return fmt::format("{}.{:06d}", m.count() / 1'000'000, m.count() % 1'000'000);
 }
 
-const std::set<std::string_view>& unsupportedGlobal() {
-  static const std::set<std::string_view> k{
-      "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout",
-      "script_user", "enable_script_security", "vrrp_skip_check_adv_addr", "vrrp_strict",
-      "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_garp_master_delay",
-      "vrrp_garp_master_repeat", "vrrp_garp_master_refresh", "vrrp_mcast_group4",
-      "vrrp_iptables", "max_auto_priority", "lvs_id", "dynamic_interfaces", "vrrp_priority",
-      "checker_priority", "vrrp_no_swap", "vrrp_rt_priority", "enable_traps", "process_names"};
-  return k;
-}
+// ---- the interpreter: keyword tables, as hacf.cc's directive table -------------------------------
+// Each block level has one table; a row names a keyword, whether hbd applies it or knowingly ignores
+// it (keepalived has it, hbd does not), and the function that applies it. walk() dispatches a
+// block's statements through its table and reports the rest as unknown.
 
-const std::set<std::string_view>& unsupportedInstance() {
-  static const std::set<std::string_view> k{
-      "use_vmac", "vmac_xmit_base", "dont_track_primary", "mcast_src_ip", "lvs_sync_daemon_interface",
-      "garp_master_repeat", "garp_master_refresh", "garp_master_refresh_repeat", "garp_lower_prio_delay",
-      "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert", "smtp_alert",
-      "virtual_routes", "virtual_rules", "virtual_ipaddress_excluded", "native_ipv6", "strict_mode",
-      "accept", "no_accept", "skip_check_adv_addr", "debug", "notify_stop", "notify_deleted",
-      "track_file", "track_process", "track_bfd", "unicast_ttl", "old_unicast_checksum",
-      "check_unicast_src", "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries"};
-  return k;
-}
+/** Parser state for one file; no globals. */
+struct Ctx {
+  DiagnosticList& d;
+  VrrpConfig cfg;
+  int default_version = 2;  ///< global_defs' vrrp_version, for instances that name none
+};
 
-class Interpreter {
- public:
-  explicit Interpreter(DiagnosticList& d) : d_(d) {}
+/** An instance while its block is read: what the end-of-block checks need besides the result. */
+struct InstanceDraft {
+  InstanceConf ic;
+  bool bad = false;  ///< a value was rejected: the instance is not kept
+  bool vrid_set = false;
+  std::optional<Micros> advert;  ///< checked at the end: its limits depend on the version
+  int advert_line = 0;
+  int auth_line = 0;
+  std::string auth_type;
+};
 
-  VrrpConfig run(const std::vector<Stmt>& top) {
-    // vrrp_script blocks may follow the instances that track them: collect scripts first.
-    for (const auto& s : top) {
-      if (s.words[0] == "vrrp_script") script(s);
+enum class Use {
+  Applied,           ///< hbd implements it
+  Unsupported,       ///< a keepalived keyword hbd ignores, with a warning
+  UnsupportedBlock,  ///< a keepalived block hbd ignores whole, with a warning
+};
+
+template <class T>
+struct Keyword {
+  std::string_view name;
+  Use use = Use::Applied;
+  void (*apply)(Ctx&, T&, const Stmt&) = nullptr;  ///< for Use::Applied
+};
+
+/** Whether statements of a block may carry a block of their own (vrrp_script's may not). */
+enum class Nesting { Allowed, Warned };
+
+template <class T>
+void walk(Ctx& cx, std::span<const Keyword<T>> table, T& target, const std::vector<Stmt>& stmts,
+          std::string_view where, Nesting nesting = Nesting::Allowed) {
+  for (const auto& s : stmts) {
+    const std::string& k = s.words[0];
+    if (nesting == Nesting::Warned && s.has_block) {
+      cx.d.warning(s.line, fmt::format("'{}' takes no block; block ignored", k));
     }
-    for (const auto& s : top) {
-      const std::string& k = s.words[0];
-      if (k == "global_defs") {
-        globalDefs(s);
-      } else if (k == "vrrp_script") {
-        // done above
-      } else if (k == "vrrp_instance") {
-        instance(s);
-      } else if (k == "include") {
-        d_.warning(s.line, "'include' is not supported by hbd; ignored");
-      } else if (k == "vrrp_sync_group" || k == "virtual_server" || k == "virtual_server_group" ||
-                 k == "static_ipaddress" || k == "static_routes" || k == "static_rules" ||
-                 k == "linkbeat_interfaces" || k == "bfd_instance" || k == "vrrp_track_process" ||
-                 k == "vrrp_track_file" || k == "garp_group") {
-        d_.warning(s.line, fmt::format("'{}' is not supported by hbd; block ignored", k));
+    auto row = std::find_if(table.begin(), table.end(), [&](const auto& r) { return r.name == k; });
+    if (row == table.end()) {
+      if (where.empty()) {
+        cx.d.warning(s.line, fmt::format("unknown keyword '{}'", k));
       } else {
-        unknown(s, "");
+        cx.d.warning(s.line, fmt::format("unknown keyword '{}' in {}", k, where));
       }
-    }
-    return std::move(c_);
-  }
-
- private:
-  void unknown(const Stmt& s, std::string_view where) {
-    if (where.empty()) {
-      d_.warning(s.line, fmt::format("unknown keyword '{}'", s.words[0]));
+    } else if (row->use == Use::Unsupported) {
+      cx.d.warning(s.line, fmt::format("'{}' is not supported by hbd; ignored", k));
+    } else if (row->use == Use::UnsupportedBlock) {
+      cx.d.warning(s.line, fmt::format("'{}' is not supported by hbd; block ignored", k));
     } else {
-      d_.warning(s.line, fmt::format("unknown keyword '{}' in {}", s.words[0], where));
+      row->apply(cx, target, s);
     }
   }
+}
 
-  // True when the statement has exactly `n` arguments; otherwise reports and returns false.
-  bool args(const Stmt& s, std::size_t n) {
-    if (s.words.size() - 1 == n) return true;
-    if (s.words.size() - 1 < n) {
-      d_.error(s.line, fmt::format("'{}' needs a value", s.words[0]));
-      return false;
-    }
-    d_.warning(s.line, fmt::format("extra words after '{} {}' ignored", s.words[0], s.words[1]));
-    return true;
+// ---- value helpers --------------------------------------------------------------------------
+
+// True when the statement has exactly `n` arguments; otherwise reports and returns false.
+bool args(Ctx& cx, const Stmt& s, std::size_t n) {
+  if (s.words.size() - 1 == n) return true;
+  if (s.words.size() - 1 < n) {
+    cx.d.error(s.line, fmt::format("'{}' needs a value", s.words[0]));
+    return false;
   }
+  cx.d.warning(s.line, fmt::format("extra words after '{} {}' ignored", s.words[0], s.words[1]));
+  return true;
+}
 
-  std::optional<long> intArg(const Stmt& s, long lo, long hi) {
-    if (!args(s, 1)) return std::nullopt;
-    auto v = parseInt(s.words[1]);
-    if (!v || *v < lo || *v > hi) {
-      d_.error(s.line, fmt::format("'{}' must be an integer {}..{}, not '{}'", s.words[0], lo, hi,
+std::optional<long> intArg(Ctx& cx, const Stmt& s, long lo, long hi) {
+  if (!args(cx, s, 1)) return std::nullopt;
+  auto v = number(s.words[1], lo, hi);
+  if (!v) {
+    cx.d.error(s.line, fmt::format("'{}' must be an integer {}..{}, not '{}'", s.words[0], lo, hi,
                                    s.words[1]));
-      return std::nullopt;
-    }
-    return v;
   }
+  return v;
+}
 
-  std::optional<Micros> secondsArg(const Stmt& s) {
-    if (!args(s, 1)) return std::nullopt;
-    auto v = parseSeconds(s.words[1]);
-    if (!v) {
-      d_.error(s.line, fmt::format("'{}' must be a number of seconds, not '{}'", s.words[0],
+std::optional<Micros> secondsArg(Ctx& cx, const Stmt& s) {
+  if (!args(cx, s, 1)) return std::nullopt;
+  auto v = parseSeconds(s.words[1]);
+  if (!v) {
+    cx.d.error(s.line, fmt::format("'{}' must be a number of seconds, not '{}'", s.words[0],
                                    s.words[1]));
-    }
-    return v;
   }
+  return v;
+}
 
-  std::optional<Ipv4Address> addrArg(const Stmt& s) {
-    if (!args(s, 1)) return std::nullopt;
-    auto a = Ipv4Address::parse(s.words[1]);
-    if (!a) d_.error(s.line, fmt::format("'{}' is not an IPv4 address", s.words[1]));
-    return a;
+std::optional<Ipv4Address> addrArg(Ctx& cx, const Stmt& s) {
+  if (!args(cx, s, 1)) return std::nullopt;
+  auto a = Ipv4Address::parse(s.words[1]);
+  if (!a) cx.d.error(s.line, fmt::format("'{}' is not an IPv4 address", s.words[1]));
+  return a;
+}
+
+/** The arguments as one command line (keepalived joins script and notify words with blanks). */
+std::string joined(const Stmt& s) {
+  std::string out;
+  for (std::size_t i = 1; i < s.words.size(); ++i) {
+    if (i > 1) out += ' ';
+    out += s.words[i];
   }
+  return out;
+}
 
-  std::string joined(const Stmt& s) {
-    std::string out;
-    for (std::size_t i = 1; i < s.words.size(); ++i) {
-      if (i > 1) out += ' ';
-      out += s.words[i];
-    }
-    return out;
-  }
-
-  bool noBlock(const Stmt& s) {
-    if (s.has_block) {
-      d_.warning(s.line, fmt::format("'{}' takes no block; block ignored", s.words[0]));
-    }
-    return true;
-  }
-
-  void globalDefs(const Stmt& g) {
-    if (!g.has_block) {
-      d_.error(g.line, "'global_defs' needs a '{ ... }' block");
-      return;
-    }
-    for (const auto& s : g.block) {
-      const std::string& k = s.words[0];
-      if (k == "router_id") {
-        if (args(s, 1)) c_.router_id = s.words[1];
-      } else if (k == "vrrp_version") {
-        if (auto v = intArg(s, 2, 3)) default_version_ = static_cast<int>(*v);
-      } else if (unsupportedGlobal().count(k) != 0) {
-        d_.warning(s.line, fmt::format("'{}' is not supported by hbd; ignored", k));
-      } else {
-        unknown(s, "global_defs");
-      }
-    }
-  }
-
-  void script(const Stmt& b) {
-    if (b.words.size() < 2) {
-      d_.error(b.line, "'vrrp_script' needs a name");
-      return;
-    }
-    if (!b.has_block) {
-      d_.error(b.line, fmt::format("vrrp_script {} needs a '{{ ... }}' block", b.words[1]));
-      return;
-    }
-    if (c_.findScript(b.words[1]) != nullptr) {
-      d_.error(b.line, fmt::format("vrrp_script {} defined twice", b.words[1]));
-      return;
-    }
-    ScriptConf sc;
-    sc.name = b.words[1];
-    sc.line = b.line;
-    for (const auto& s : b.block) {
-      const std::string& k = s.words[0];
-      noBlock(s);
-      if (k == "script") {
-        if (s.words.size() < 2) {
-          d_.error(s.line, "'script' needs a command");
-        } else {
-          sc.script = joined(s);
-        }
-      } else if (k == "interval") {
-        if (auto v = secondsArg(s)) {
-          if (v->count() == 0) {
-            d_.error(s.line, "script interval must be greater than 0");
-          } else {
-            sc.interval = *v;
-          }
-        }
-      } else if (k == "timeout") {
-        if (auto v = secondsArg(s)) sc.timeout = *v;
-      } else if (k == "weight") {
-        if (s.words.size() >= 2) {
-          auto v = parseInt(s.words[1]);
-          if (!v || *v < -254 || *v > 254) {
-            d_.error(s.line, fmt::format("weight must be -254..254, not '{}'", s.words[1]));
-          } else {
-            sc.weight = static_cast<int>(*v);
-          }
-          if (s.words.size() > 2) {
-            d_.warning(s.line, "'weight ... reverse' is not supported by hbd; ignored");
-          }
-        } else {
-          d_.error(s.line, "'weight' needs a value");
-        }
-      } else if (k == "rise") {
-        if (auto v = intArg(s, 1, 1'000'000)) sc.rise = static_cast<int>(*v);
-      } else if (k == "fall") {
-        if (auto v = intArg(s, 1, 1'000'000)) sc.fall = static_cast<int>(*v);
-      } else if (k == "user" || k == "init_fail") {
-        d_.warning(s.line, fmt::format("'{}' is not supported by hbd; ignored", k));
-      } else {
-        unknown(s, "vrrp_script");
-      }
-    }
-    if (sc.script.empty()) {
-      d_.error(b.line, fmt::format("vrrp_script {} has no 'script'", sc.name));
-      return;
-    }
-    c_.scripts.push_back(std::move(sc));
-  }
-
-  void vipBlock(const Stmt& b, InstanceConf& ic) {
-    for (const auto& s : b.block) {
-      std::string_view text = s.words[0];
-      int prefix = 32;
-      auto slash = text.find('/');
-      if (slash != std::string_view::npos) {
-        auto p = parseInt(text.substr(slash + 1));
-        if (!p || *p < 0 || *p > 32) {
-          d_.error(s.line, fmt::format("bad prefix length in '{}'", text));
-          continue;
-        }
-        prefix = static_cast<int>(*p);
-        text = text.substr(0, slash);
-      }
-      auto a = Ipv4Address::parse(text);
-      if (!a) {
-        d_.error(s.line, fmt::format("'{}' is not an IPv4 address", s.words[0]));
-        continue;
-      }
-      VirtualAddress va;
-      va.address = *a;
-      va.prefix_len = prefix;
-      for (std::size_t i = 1; i < s.words.size(); ++i) {
-        const std::string& opt = s.words[i];
-        bool has_value = i + 1 < s.words.size();
-        if (opt == "dev" && has_value) {
-          va.dev = s.words[++i];
-        } else if (opt == "label" && has_value) {
-          va.label = s.words[++i];
-        } else if ((opt == "brd" || opt == "broadcast" || opt == "scope") && has_value) {
-          d_.warning(s.line, fmt::format("virtual_ipaddress option '{}' is not supported by hbd; ignored", opt));
-          ++i;
-        } else if (opt == "no_track" || opt == "home" || opt == "noprefixroute" ||
-                   opt == "nodad" || opt == "autojoin") {
-          d_.warning(s.line, fmt::format("virtual_ipaddress option '{}' is not supported by hbd; ignored", opt));
-        } else {
-          d_.warning(s.line, fmt::format("unknown virtual_ipaddress option '{}'", opt));
-        }
-      }
-      auto same = [&](const VirtualAddress& o) { return o.address == va.address; };
-      if (std::any_of(ic.vips.begin(), ic.vips.end(), same)) {
-        d_.warning(s.line, fmt::format("virtual address {} listed twice", va.address.toString()));
-        continue;
-      }
-      ic.vips.push_back(std::move(va));
-    }
-  }
-
-  std::optional<int> weightOption(const Stmt& s) {
-    if (s.words.size() == 1) return std::nullopt;
-    if (s.words.size() >= 3 && s.words[1] == "weight") {
-      auto v = parseInt(s.words[2]);
-      if (!v || *v < -254 || *v > 254) {
-        d_.error(s.line, fmt::format("weight must be -254..254, not '{}'", s.words[2]));
-        return std::nullopt;
-      }
-      if (s.words.size() > 3) d_.warning(s.line, "extra words after the weight ignored");
-      return static_cast<int>(*v);
-    }
-    d_.warning(s.line, fmt::format("unexpected '{}' after '{}' ignored", s.words[1], s.words[0]));
+std::optional<int> weightValue(Ctx& cx, const Stmt& s, const std::string& w) {
+  auto v = number(w, -254, 254);
+  if (!v) {
+    cx.d.error(s.line, fmt::format("weight must be -254..254, not '{}'", w));
     return std::nullopt;
   }
+  return static_cast<int>(*v);
+}
 
-  void instance(const Stmt& b) {
-    if (b.words.size() < 2) {
-      d_.error(b.line, "'vrrp_instance' needs a name");
-      return;
-    }
-    if (!b.has_block) {
-      d_.error(b.line, fmt::format("vrrp_instance {} needs a '{{ ... }}' block", b.words[1]));
-      return;
-    }
-    InstanceConf ic;
-    ic.name = b.words[1];
-    ic.line = b.line;
-    ic.version = default_version_;
-    bool bad = false;
-    bool vrid_set = false;
-    std::optional<Micros> advert;
-    int advert_line = 0;
-    int auth_line = 0;
-    std::string auth_type;
-    for (const auto& s : b.block) {
-      const std::string& k = s.words[0];
-      if (k == "state") {
-        if (!args(s, 1)) continue;
-        if (s.words[1] == "MASTER") {
-          ic.initial_state = State::Master;
-        } else if (s.words[1] == "BACKUP") {
-          ic.initial_state = State::Backup;
-        } else {
-          d_.error(s.line, fmt::format("state must be MASTER or BACKUP, not '{}'", s.words[1]));
-        }
-      } else if (k == "interface") {
-        if (args(s, 1)) ic.interface = s.words[1];
-      } else if (k == "virtual_router_id") {
-        if (auto v = intArg(s, 1, 255)) {
-          ic.vrid = static_cast<int>(*v);
-          vrid_set = true;
-        } else {
-          bad = true;
-        }
-      } else if (k == "priority") {
-        if (auto v = intArg(s, 1, 255)) {
-          ic.priority = static_cast<int>(*v);
-        } else {
-          bad = true;
-        }
-      } else if (k == "advert_int") {
-        if (auto v = secondsArg(s)) {
-          advert = *v;
-          advert_line = s.line;
-        } else {
-          bad = true;
-        }
-      } else if (k == "version" || k == "vrrp_version") {
-        if (auto v = intArg(s, 2, 3)) ic.version = static_cast<int>(*v);
-      } else if (k == "nopreempt") {
-        ic.preempt = false;
-      } else if (k == "preempt") {
-        ic.preempt = true;
-      } else if (k == "preempt_delay") {
-        if (auto v = secondsArg(s)) {
-          if (*v > std::chrono::seconds(1000)) {
-            d_.error(s.line, "preempt_delay must be 0..1000 seconds");
-          } else {
-            ic.preempt_delay = *v;
-          }
-        }
-      } else if (k == "garp_master_delay") {
-        if (auto v = intArg(s, 0, 1000)) ic.garp_master_delay = std::chrono::seconds(*v);
-      } else if (k == "authentication") {
-        auth_line = s.line;
-        for (const auto& a : s.block) {
-          if (a.words[0] == "auth_type") {
-            if (args(a, 1)) auth_type = a.words[1];
-            if (auth_type != "PASS" && auth_type != "AH") {
-              d_.error(a.line, fmt::format("auth_type must be PASS or AH, not '{}'", auth_type));
-            } else if (auth_type == "AH") {
-              d_.error(a.line, "auth_type AH is not supported by hbd");
-            }
-          } else if (a.words[0] == "auth_pass") {
-            if (!args(a, 1)) continue;
-            ic.auth_pass = a.words[1];
-            if (ic.auth_pass.size() > 8) {
-              d_.warning(a.line, "auth_pass longer than 8 characters; truncated to 8 (as keepalived)");
-              ic.auth_pass.resize(8);
-            }
-          } else {
-            unknown(a, "authentication");
-          }
-        }
-      } else if (k == "virtual_ipaddress") {
-        vipBlock(s, ic);
-      } else if (k == "track_interface") {
-        for (const auto& t : s.block) {
-          TrackedInterface ti{t.words[0], weightOption(t).value_or(0)};
-          ic.track_interfaces.push_back(std::move(ti));
-        }
-      } else if (k == "track_script") {
-        for (const auto& t : s.block) {
-          TrackedScript ts{t.words[0], weightOption(t)};
-          if (c_.findScript(ts.name) == nullptr) {
-            d_.warning(t.line, fmt::format("track_script {} is not a defined vrrp_script; ignored",
-                                           ts.name));
-            continue;
-          }
-          ic.track_scripts.push_back(std::move(ts));
-        }
-      } else if (k == "unicast_src_ip") {
-        if (auto a = addrArg(s)) ic.unicast_src = *a;
-      } else if (k == "unicast_peer") {
-        for (const auto& p : s.block) {
-          auto a = Ipv4Address::parse(p.words[0]);
-          if (!a) {
-            d_.error(p.line, fmt::format("'{}' is not an IPv4 address", p.words[0]));
-            continue;
-          }
-          if (p.words.size() > 1) {
-            d_.warning(p.line, "unicast_peer options are not supported by hbd; ignored");
-          }
-          ic.unicast_peers.push_back(*a);
-        }
-      } else if (k == "notify_master" || k == "notify_backup" || k == "notify_fault" ||
-                 k == "notify") {
-        if (s.words.size() < 2) {
-          d_.error(s.line, fmt::format("'{}' needs a command", k));
-          continue;
-        }
-        std::string cmd = joined(s);
-        if (k == "notify_master") ic.notify_master = cmd;
-        if (k == "notify_backup") ic.notify_backup = cmd;
-        if (k == "notify_fault") ic.notify_fault = cmd;
-        if (k == "notify") ic.notify = cmd;
-      } else if (unsupportedInstance().count(k) != 0) {
-        d_.warning(s.line, fmt::format("'{}' is not supported by hbd; ignored", k));
-      } else {
-        unknown(s, "vrrp_instance");
-      }
-    }
-
-    // Checks that need the whole block (keywords may come in any order).
-    if (advert) {
-      if (ic.version == 2) {
-        auto secs = std::llround(static_cast<double>(advert->count()) / 1e6);
-        if (advert->count() % 1'000'000 != 0) {
-          d_.warning(advert_line,
-                     fmt::format("VRRPv2 advertisement interval {}s must be an integer; rounding to {}s",
-                                 secondsText(*advert), secs));
-        }
-        if (secs < 1 || secs > 255) {
-          d_.error(advert_line, "VRRPv2 advert_int must be 1..255 seconds");
-          bad = true;
-        } else {
-          ic.advert_int = std::chrono::seconds(secs);
-        }
-      } else {
-        if (advert->count() % 10'000 != 0) {
-          d_.warning(advert_line, fmt::format("VRRPv3 advert_int {}s rounded down to centiseconds",
-                                              secondsText(*advert)));
-        }
-        Micros cs(advert->count() / 10'000 * 10'000);
-        if (cs < std::chrono::milliseconds(10) || cs > std::chrono::milliseconds(40950)) {
-          d_.error(advert_line, fmt::format("VRRPv3 advert_int must be 0.01..40.95 seconds, not {}",
-                                            secondsText(*advert)));
-          bad = true;
-        } else {
-          ic.advert_int = cs;
-        }
-      }
-    }
-    if (auth_line != 0) {
-      if (ic.version == 3) {
-        d_.warning(auth_line, "VRRP version 3 does not support authentication. Ignoring.");
-        ic.auth_pass.clear();
-      } else if (auth_type.empty() && !ic.auth_pass.empty()) {
-        d_.warning(auth_line, "auth_pass without auth_type; assuming PASS");
-      } else if (auth_type == "PASS" && ic.auth_pass.empty()) {
-        d_.error(auth_line, "auth_type PASS needs an auth_pass");
-        bad = true;
-      }
-    }
-    if (!vrid_set) {
-      d_.error(b.line, fmt::format("vrrp_instance {} has no virtual_router_id", ic.name));
-      bad = true;
-    }
-    if (ic.interface.empty()) {
-      d_.error(b.line, fmt::format("vrrp_instance {} has no interface", ic.name));
-      bad = true;
-    }
-    if (ic.unicast_src && ic.unicast_peers.empty()) {
-      d_.warning(b.line, "unicast_src_ip without unicast_peer; using multicast");
-    }
-    if (ic.vips.empty()) {
-      d_.warning(b.line, fmt::format("vrrp_instance {} has no virtual_ipaddress", ic.name));
-    }
-    if (ic.initial_state == State::Master && ic.priority != 255) {
-      // keepalived 2.2.7 starts every non-owner instance in BACKUP; say so once.
-      d_.warning(b.line, fmt::format("vrrp_instance {}: 'state MASTER' starts in BACKUP until the "
-                                     "election is won (as keepalived)", ic.name));
-    }
-    if (ic.preempt_delay.count() > 0 && ic.initial_state == State::Master) {
-      d_.warning(b.line, "preempt_delay needs 'state BACKUP' (as keepalived); applied anyway");
-    }
-    for (const auto& other : c_.instances) {
-      if (other.name == ic.name) {
-        d_.error(b.line, fmt::format("vrrp_instance {} defined twice", ic.name));
-        bad = true;
-      } else if (vrid_set && other.vrid == ic.vrid && other.interface == ic.interface &&
-                 other.version == ic.version) {
-        d_.error(b.line, fmt::format("vrrp_instance {} uses VRID {} on {} like {}", ic.name, ic.vrid,
-                                     ic.interface, other.name));
-        bad = true;
-      }
-    }
-    if (!bad) c_.instances.push_back(std::move(ic));
+// "eth0 weight -20" in track_interface / track_script.
+std::optional<int> weightOption(Ctx& cx, const Stmt& s) {
+  if (s.words.size() == 1) return std::nullopt;
+  if (s.words.size() >= 3 && s.words[1] == "weight") {
+    auto v = weightValue(cx, s, s.words[2]);
+    if (!v) return std::nullopt;
+    if (s.words.size() > 3) cx.d.warning(s.line, "extra words after the weight ignored");
+    return v;
   }
+  cx.d.warning(s.line, fmt::format("unexpected '{}' after '{}' ignored", s.words[1], s.words[0]));
+  return std::nullopt;
+}
 
-  DiagnosticList& d_;
-  VrrpConfig c_;
-  int default_version_ = 2;
+// ---- global_defs ----------------------------------------------------------------------------
+
+constexpr Keyword<VrrpConfig> kGlobalDefs[] = {
+    {"router_id", Use::Applied,
+     [](Ctx& cx, VrrpConfig& c, const Stmt& s) {
+       if (args(cx, s, 1)) c.router_id = s.words[1];
+     }},
+    {"vrrp_version", Use::Applied,
+     [](Ctx& cx, VrrpConfig&, const Stmt& s) {
+       if (auto v = intArg(cx, s, 2, 3)) cx.default_version = static_cast<int>(*v);
+     }},
+    {"notification_email", Use::Unsupported},
+    {"notification_email_from", Use::Unsupported},
+    {"smtp_server", Use::Unsupported},
+    {"smtp_connect_timeout", Use::Unsupported},
+    {"script_user", Use::Unsupported},
+    {"enable_script_security", Use::Unsupported},
+    {"vrrp_skip_check_adv_addr", Use::Unsupported},
+    {"vrrp_strict", Use::Unsupported},
+    {"vrrp_garp_interval", Use::Unsupported},
+    {"vrrp_gna_interval", Use::Unsupported},
+    {"vrrp_garp_master_delay", Use::Unsupported},
+    {"vrrp_garp_master_repeat", Use::Unsupported},
+    {"vrrp_garp_master_refresh", Use::Unsupported},
+    {"vrrp_mcast_group4", Use::Unsupported},
+    {"vrrp_iptables", Use::Unsupported},
+    {"max_auto_priority", Use::Unsupported},
+    {"lvs_id", Use::Unsupported},
+    {"dynamic_interfaces", Use::Unsupported},
+    {"vrrp_priority", Use::Unsupported},
+    {"checker_priority", Use::Unsupported},
+    {"vrrp_no_swap", Use::Unsupported},
+    {"vrrp_rt_priority", Use::Unsupported},
+    {"enable_traps", Use::Unsupported},
+    {"process_names", Use::Unsupported},
 };
+
+// ---- vrrp_script ----------------------------------------------------------------------------
+
+constexpr Keyword<ScriptConf> kScript[] = {
+    {"script", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (s.words.size() < 2) {
+         cx.d.error(s.line, "'script' needs a command");
+       } else {
+         sc.script = joined(s);
+       }
+     }},
+    {"interval", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (auto v = secondsArg(cx, s)) {
+         if (v->count() == 0) {
+           cx.d.error(s.line, "script interval must be greater than 0");
+         } else {
+           sc.interval = *v;
+         }
+       }
+     }},
+    {"timeout", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (auto v = secondsArg(cx, s)) sc.timeout = *v;
+     }},
+    {"weight", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (s.words.size() < 2) {
+         cx.d.error(s.line, "'weight' needs a value");
+         return;
+       }
+       if (auto v = weightValue(cx, s, s.words[1])) sc.weight = *v;
+       if (s.words.size() > 2) {
+         cx.d.warning(s.line, "'weight ... reverse' is not supported by hbd; ignored");
+       }
+     }},
+    {"rise", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (auto v = intArg(cx, s, 1, 1'000'000)) sc.rise = static_cast<int>(*v);
+     }},
+    {"fall", Use::Applied,
+     [](Ctx& cx, ScriptConf& sc, const Stmt& s) {
+       if (auto v = intArg(cx, s, 1, 1'000'000)) sc.fall = static_cast<int>(*v);
+     }},
+    {"user", Use::Unsupported},
+    {"init_fail", Use::Unsupported},
+};
+
+void script(Ctx& cx, const Stmt& b) {
+  if (b.words.size() < 2) {
+    cx.d.error(b.line, "'vrrp_script' needs a name");
+    return;
+  }
+  if (!b.has_block) {
+    cx.d.error(b.line, fmt::format("vrrp_script {} needs a '{{ ... }}' block", b.words[1]));
+    return;
+  }
+  if (cx.cfg.findScript(b.words[1]) != nullptr) {
+    cx.d.error(b.line, fmt::format("vrrp_script {} defined twice", b.words[1]));
+    return;
+  }
+  ScriptConf sc;
+  sc.name = b.words[1];
+  sc.line = b.line;
+  walk<ScriptConf>(cx, kScript, sc, b.block, "vrrp_script", Nesting::Warned);
+  if (sc.script.empty()) {
+    cx.d.error(b.line, fmt::format("vrrp_script {} has no 'script'", sc.name));
+    return;
+  }
+  cx.cfg.scripts.push_back(std::move(sc));
+}
+
+// ---- vrrp_instance --------------------------------------------------------------------------
+
+void vipBlock(Ctx& cx, InstanceDraft& dr, const Stmt& b) {
+  InstanceConf& ic = dr.ic;
+  for (const auto& s : b.block) {
+    std::string_view text = s.words[0];
+    int prefix = 32;
+    auto slash = text.find('/');
+    if (slash != std::string_view::npos) {
+      auto p = number(text.substr(slash + 1), 0, 32);
+      if (!p) {
+        cx.d.error(s.line, fmt::format("bad prefix length in '{}'", text));
+        continue;
+      }
+      prefix = static_cast<int>(*p);
+      text = text.substr(0, slash);
+    }
+    auto a = Ipv4Address::parse(text);
+    if (!a) {
+      cx.d.error(s.line, fmt::format("'{}' is not an IPv4 address", s.words[0]));
+      continue;
+    }
+    VirtualAddress va;
+    va.address = *a;
+    va.prefix_len = prefix;
+    for (std::size_t i = 1; i < s.words.size(); ++i) {
+      const std::string& opt = s.words[i];
+      bool has_value = i + 1 < s.words.size();
+      if (opt == "dev" && has_value) {
+        va.dev = s.words[++i];
+      } else if (opt == "label" && has_value) {
+        va.label = s.words[++i];
+      } else if ((opt == "brd" || opt == "broadcast" || opt == "scope") && has_value) {
+        cx.d.warning(s.line, fmt::format("virtual_ipaddress option '{}' is not supported by hbd; "
+                                         "ignored", opt));
+        ++i;
+      } else if (opt == "no_track" || opt == "home" || opt == "noprefixroute" || opt == "nodad" ||
+                 opt == "autojoin") {
+        cx.d.warning(s.line, fmt::format("virtual_ipaddress option '{}' is not supported by hbd; "
+                                         "ignored", opt));
+      } else {
+        cx.d.warning(s.line, fmt::format("unknown virtual_ipaddress option '{}'", opt));
+      }
+    }
+    auto same = [&](const VirtualAddress& o) { return o.address == va.address; };
+    if (std::any_of(ic.vips.begin(), ic.vips.end(), same)) {
+      cx.d.warning(s.line, fmt::format("virtual address {} listed twice", va.address.toString()));
+      continue;
+    }
+    ic.vips.push_back(std::move(va));
+  }
+}
+
+void notifyCommand(Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+  const std::string& k = s.words[0];
+  if (s.words.size() < 2) {
+    cx.d.error(s.line, fmt::format("'{}' needs a command", k));
+    return;
+  }
+  std::string cmd = joined(s);
+  if (k == "notify_master") dr.ic.notify_master = cmd;
+  if (k == "notify_backup") dr.ic.notify_backup = cmd;
+  if (k == "notify_fault") dr.ic.notify_fault = cmd;
+  if (k == "notify") dr.ic.notify = cmd;
+}
+
+void versionKeyword(Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+  if (auto v = intArg(cx, s, 2, 3)) dr.ic.version = static_cast<int>(*v);
+}
+
+constexpr Keyword<InstanceDraft> kAuthentication[] = {
+    {"auth_type", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& a) {
+       if (args(cx, a, 1)) dr.auth_type = a.words[1];
+       if (dr.auth_type != "PASS" && dr.auth_type != "AH") {
+         cx.d.error(a.line, fmt::format("auth_type must be PASS or AH, not '{}'", dr.auth_type));
+       } else if (dr.auth_type == "AH") {
+         cx.d.error(a.line, "auth_type AH is not supported by hbd");
+       }
+     }},
+    {"auth_pass", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& a) {
+       if (!args(cx, a, 1)) return;
+       dr.ic.auth_pass = a.words[1];
+       if (dr.ic.auth_pass.size() > 8) {
+         cx.d.warning(a.line, "auth_pass longer than 8 characters; truncated to 8 (as keepalived)");
+         dr.ic.auth_pass.resize(8);
+       }
+     }},
+};
+
+constexpr Keyword<InstanceDraft> kInstance[] = {
+    {"state", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (!args(cx, s, 1)) return;
+       if (s.words[1] == "MASTER") {
+         dr.ic.initial_state = State::Master;
+       } else if (s.words[1] == "BACKUP") {
+         dr.ic.initial_state = State::Backup;
+       } else {
+         cx.d.error(s.line, fmt::format("state must be MASTER or BACKUP, not '{}'", s.words[1]));
+       }
+     }},
+    {"interface", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (args(cx, s, 1)) dr.ic.interface = s.words[1];
+     }},
+    {"virtual_router_id", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto v = intArg(cx, s, 1, 255)) {
+         dr.ic.vrid = static_cast<int>(*v);
+         dr.vrid_set = true;
+       } else {
+         dr.bad = true;
+       }
+     }},
+    {"priority", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto v = intArg(cx, s, 1, 255)) {
+         dr.ic.priority = static_cast<int>(*v);
+       } else {
+         dr.bad = true;
+       }
+     }},
+    {"advert_int", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto v = secondsArg(cx, s)) {
+         dr.advert = *v;
+         dr.advert_line = s.line;
+       } else {
+         dr.bad = true;
+       }
+     }},
+    {"version", Use::Applied, versionKeyword},
+    {"vrrp_version", Use::Applied, versionKeyword},
+    {"nopreempt", Use::Applied, [](Ctx&, InstanceDraft& dr, const Stmt&) { dr.ic.preempt = false; }},
+    {"preempt", Use::Applied, [](Ctx&, InstanceDraft& dr, const Stmt&) { dr.ic.preempt = true; }},
+    {"preempt_delay", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto v = secondsArg(cx, s)) {
+         if (*v > std::chrono::seconds(1000)) {
+           cx.d.error(s.line, "preempt_delay must be 0..1000 seconds");
+         } else {
+           dr.ic.preempt_delay = *v;
+         }
+       }
+     }},
+    {"garp_master_delay", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto v = intArg(cx, s, 0, 1000)) dr.ic.garp_master_delay = std::chrono::seconds(*v);
+     }},
+    {"authentication", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       dr.auth_line = s.line;
+       walk<InstanceDraft>(cx, kAuthentication, dr, s.block, "authentication");
+     }},
+    {"virtual_ipaddress", Use::Applied, vipBlock},
+    {"track_interface", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       for (const auto& t : s.block) {
+         TrackedInterface ti{t.words[0], weightOption(cx, t).value_or(0)};
+         dr.ic.track_interfaces.push_back(std::move(ti));
+       }
+     }},
+    {"track_script", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       for (const auto& t : s.block) {
+         TrackedScript ts{t.words[0], weightOption(cx, t)};
+         if (cx.cfg.findScript(ts.name) == nullptr) {
+           cx.d.warning(t.line, fmt::format("track_script {} is not a defined vrrp_script; ignored",
+                                            ts.name));
+           continue;
+         }
+         dr.ic.track_scripts.push_back(std::move(ts));
+       }
+     }},
+    {"unicast_src_ip", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto a = addrArg(cx, s)) dr.ic.unicast_src = *a;
+     }},
+    {"unicast_peer", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       for (const auto& p : s.block) {
+         auto a = Ipv4Address::parse(p.words[0]);
+         if (!a) {
+           cx.d.error(p.line, fmt::format("'{}' is not an IPv4 address", p.words[0]));
+           continue;
+         }
+         if (p.words.size() > 1) {
+           cx.d.warning(p.line, "unicast_peer options are not supported by hbd; ignored");
+         }
+         dr.ic.unicast_peers.push_back(*a);
+       }
+     }},
+    {"notify_master", Use::Applied, notifyCommand},
+    {"notify_backup", Use::Applied, notifyCommand},
+    {"notify_fault", Use::Applied, notifyCommand},
+    {"notify", Use::Applied, notifyCommand},
+    {"use_vmac", Use::Unsupported},
+    {"vmac_xmit_base", Use::Unsupported},
+    {"dont_track_primary", Use::Unsupported},
+    {"mcast_src_ip", Use::Unsupported},
+    {"lvs_sync_daemon_interface", Use::Unsupported},
+    {"garp_master_repeat", Use::Unsupported},
+    {"garp_master_refresh", Use::Unsupported},
+    {"garp_master_refresh_repeat", Use::Unsupported},
+    {"garp_lower_prio_delay", Use::Unsupported},
+    {"garp_lower_prio_repeat", Use::Unsupported},
+    {"lower_prio_no_advert", Use::Unsupported},
+    {"higher_prio_send_advert", Use::Unsupported},
+    {"smtp_alert", Use::Unsupported},
+    {"virtual_routes", Use::Unsupported},
+    {"virtual_rules", Use::Unsupported},
+    {"virtual_ipaddress_excluded", Use::Unsupported},
+    {"native_ipv6", Use::Unsupported},
+    {"strict_mode", Use::Unsupported},
+    {"accept", Use::Unsupported},
+    {"no_accept", Use::Unsupported},
+    {"skip_check_adv_addr", Use::Unsupported},
+    {"debug", Use::Unsupported},
+    {"notify_stop", Use::Unsupported},
+    {"notify_deleted", Use::Unsupported},
+    {"track_file", Use::Unsupported},
+    {"track_process", Use::Unsupported},
+    {"track_bfd", Use::Unsupported},
+    {"unicast_ttl", Use::Unsupported},
+    {"old_unicast_checksum", Use::Unsupported},
+    {"check_unicast_src", Use::Unsupported},
+    {"kernel_rx_buf_size", Use::Unsupported},
+    {"linkbeat_use_polling", Use::Unsupported},
+    {"promote_secondaries", Use::Unsupported},
+};
+
+// The advertisement interval's limits depend on the version, which may come after it.
+void checkAdvert(Ctx& cx, InstanceDraft& dr) {
+  InstanceConf& ic = dr.ic;
+  if (!dr.advert) return;
+  const Micros advert = *dr.advert;
+  if (ic.version == 2) {
+    auto secs = std::llround(static_cast<double>(advert.count()) / 1e6);
+    if (advert.count() % 1'000'000 != 0) {
+      cx.d.warning(dr.advert_line,
+                   fmt::format("VRRPv2 advertisement interval {}s must be an integer; rounding to {}s",
+                               secondsText(advert), secs));
+    }
+    if (secs < 1 || secs > 255) {
+      cx.d.error(dr.advert_line, "VRRPv2 advert_int must be 1..255 seconds");
+      dr.bad = true;
+    } else {
+      ic.advert_int = std::chrono::seconds(secs);
+    }
+    return;
+  }
+  if (advert.count() % 10'000 != 0) {
+    cx.d.warning(dr.advert_line, fmt::format("VRRPv3 advert_int {}s rounded down to centiseconds",
+                                             secondsText(advert)));
+  }
+  Micros cs(advert.count() / 10'000 * 10'000);
+  if (cs < std::chrono::milliseconds(10) || cs > std::chrono::milliseconds(40950)) {
+    cx.d.error(dr.advert_line, fmt::format("VRRPv3 advert_int must be 0.01..40.95 seconds, not {}",
+                                           secondsText(advert)));
+    dr.bad = true;
+  } else {
+    ic.advert_int = cs;
+  }
+}
+
+void instance(Ctx& cx, const Stmt& b) {
+  if (b.words.size() < 2) {
+    cx.d.error(b.line, "'vrrp_instance' needs a name");
+    return;
+  }
+  if (!b.has_block) {
+    cx.d.error(b.line, fmt::format("vrrp_instance {} needs a '{{ ... }}' block", b.words[1]));
+    return;
+  }
+  InstanceDraft dr;
+  InstanceConf& ic = dr.ic;
+  ic.name = b.words[1];
+  ic.line = b.line;
+  ic.version = cx.default_version;
+  walk<InstanceDraft>(cx, kInstance, dr, b.block, "vrrp_instance");
+
+  // Checks that need the whole block (keywords may come in any order).
+  checkAdvert(cx, dr);
+  if (dr.auth_line != 0) {
+    if (ic.version == 3) {
+      cx.d.warning(dr.auth_line, "VRRP version 3 does not support authentication. Ignoring.");
+      ic.auth_pass.clear();
+    } else if (dr.auth_type.empty() && !ic.auth_pass.empty()) {
+      cx.d.warning(dr.auth_line, "auth_pass without auth_type; assuming PASS");
+    } else if (dr.auth_type == "PASS" && ic.auth_pass.empty()) {
+      cx.d.error(dr.auth_line, "auth_type PASS needs an auth_pass");
+      dr.bad = true;
+    }
+  }
+  if (!dr.vrid_set) {
+    cx.d.error(b.line, fmt::format("vrrp_instance {} has no virtual_router_id", ic.name));
+    dr.bad = true;
+  }
+  if (ic.interface.empty()) {
+    cx.d.error(b.line, fmt::format("vrrp_instance {} has no interface", ic.name));
+    dr.bad = true;
+  }
+  if (ic.unicast_src && ic.unicast_peers.empty()) {
+    cx.d.warning(b.line, "unicast_src_ip without unicast_peer; using multicast");
+  }
+  if (ic.vips.empty()) {
+    cx.d.warning(b.line, fmt::format("vrrp_instance {} has no virtual_ipaddress", ic.name));
+  }
+  if (ic.initial_state == State::Master && ic.priority != 255) {
+    // keepalived 2.2.7 starts every non-owner instance in BACKUP; say so once.
+    cx.d.warning(b.line, fmt::format("vrrp_instance {}: 'state MASTER' starts in BACKUP until the "
+                                     "election is won (as keepalived)", ic.name));
+  }
+  if (ic.preempt_delay.count() > 0 && ic.initial_state == State::Master) {
+    cx.d.warning(b.line, "preempt_delay needs 'state BACKUP' (as keepalived); applied anyway");
+  }
+  for (const auto& other : cx.cfg.instances) {
+    if (other.name == ic.name) {
+      cx.d.error(b.line, fmt::format("vrrp_instance {} defined twice", ic.name));
+      dr.bad = true;
+    } else if (dr.vrid_set && other.vrid == ic.vrid && other.interface == ic.interface &&
+               other.version == ic.version) {
+      cx.d.error(b.line, fmt::format("vrrp_instance {} uses VRID {} on {} like {}", ic.name, ic.vrid,
+                                     ic.interface, other.name));
+      dr.bad = true;
+    }
+  }
+  if (!dr.bad) cx.cfg.instances.push_back(std::move(ic));
+}
+
+// ---- the file -------------------------------------------------------------------------------
+
+void globalDefs(Ctx& cx, VrrpConfig& c, const Stmt& g) {
+  if (!g.has_block) {
+    cx.d.error(g.line, "'global_defs' needs a '{ ... }' block");
+    return;
+  }
+  walk<VrrpConfig>(cx, kGlobalDefs, c, g.block, "global_defs");
+}
+
+constexpr Keyword<VrrpConfig> kTop[] = {
+    {"global_defs", Use::Applied, globalDefs},
+    // Collected before everything else (instances may track scripts defined after them).
+    {"vrrp_script", Use::Applied, [](Ctx&, VrrpConfig&, const Stmt&) {}},
+    {"vrrp_instance", Use::Applied, [](Ctx& cx, VrrpConfig&, const Stmt& s) { instance(cx, s); }},
+    {"include", Use::Unsupported},
+    {"vrrp_sync_group", Use::UnsupportedBlock},
+    {"virtual_server", Use::UnsupportedBlock},
+    {"virtual_server_group", Use::UnsupportedBlock},
+    {"static_ipaddress", Use::UnsupportedBlock},
+    {"static_routes", Use::UnsupportedBlock},
+    {"static_rules", Use::UnsupportedBlock},
+    {"linkbeat_interfaces", Use::UnsupportedBlock},
+    {"bfd_instance", Use::UnsupportedBlock},
+    {"vrrp_track_process", Use::UnsupportedBlock},
+    {"vrrp_track_file", Use::UnsupportedBlock},
+    {"garp_group", Use::UnsupportedBlock},
+};
+
+VrrpConfig interpret(DiagnosticList& d, const std::vector<Stmt>& top) {
+  Ctx cx{d, {}};
+  for (const auto& s : top) {
+    if (s.words[0] == "vrrp_script") script(cx, s);
+  }
+  walk<VrrpConfig>(cx, kTop, cx.cfg, top, "");
+  return std::move(cx.cfg);
+}
 
 }  // namespace
 
@@ -687,8 +815,7 @@ ParseResult<VrrpConfig> parseVrrpConf(std::string_view text, std::string_view pa
   TreeBuilder tb(tokenize(text), diags);
   std::vector<Stmt> top;
   if (tb.parseBlock(top, false, 0)) {
-    Interpreter in(diags);
-    out.value = in.run(top);
+    out.value = interpret(diags, top);
   }
   out.diagnostics = diags.take();
   return out;
