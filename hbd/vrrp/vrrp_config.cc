@@ -396,15 +396,21 @@ constexpr Keyword<ScriptConf> kScript[] = {
     {"init_fail", Use::Unsupported},
 };
 
-void script(Ctx& cx, const Stmt& b) {
+// `KIND NAME { ... }`: true when the name and the block are there, else reports what is missing.
+bool namedBlock(Ctx& cx, const Stmt& b, std::string_view kind) {
   if (b.words.size() < 2) {
-    cx.d.error(b.line, "'vrrp_script' needs a name");
-    return;
+    cx.d.error(b.line, fmt::format("'{}' needs a name", kind));
+    return false;
   }
   if (!b.has_block) {
-    cx.d.error(b.line, fmt::format("vrrp_script {} needs a '{{ ... }}' block", b.words[1]));
-    return;
+    cx.d.error(b.line, fmt::format("{} {} needs a '{{ ... }}' block", kind, b.words[1]));
+    return false;
   }
+  return true;
+}
+
+void script(Ctx& cx, const Stmt& b) {
+  if (!namedBlock(cx, b, "vrrp_script")) return;
   if (cx.cfg.findScript(b.words[1]) != nullptr) {
     cx.d.error(b.line, fmt::format("vrrp_script {} defined twice", b.words[1]));
     return;
@@ -688,14 +694,7 @@ void checkAdvert(Ctx& cx, InstanceDraft& dr) {
 }
 
 void instance(Ctx& cx, const Stmt& b) {
-  if (b.words.size() < 2) {
-    cx.d.error(b.line, "'vrrp_instance' needs a name");
-    return;
-  }
-  if (!b.has_block) {
-    cx.d.error(b.line, fmt::format("vrrp_instance {} needs a '{{ ... }}' block", b.words[1]));
-    return;
-  }
+  if (!namedBlock(cx, b, "vrrp_instance")) return;
   InstanceDraft dr;
   InstanceConf& ic = dr.ic;
   ic.name = b.words[1];

@@ -108,6 +108,14 @@ struct Rig {
     sched.runPending();
   }
 
+  // After a failed start: 10 s later, still no advert, no state report, no I/O call.
+  void expectSilentAfterFailedStart() {
+    sched.advance(std::chrono::seconds(10));
+    EXPECT_TRUE(io.adverts.empty());
+    EXPECT_TRUE(changes.empty());
+    EXPECT_EQ(io.calls_after_close, 0);
+  }
+
   // An advertisement as the instance `i` of the config would send it, from `src`.
   std::vector<std::uint8_t> advert(std::size_t i, int prio, const char* src) const {
     return encodeIpv4Packet(advertFor(conf.instances.at(i), static_cast<std::uint8_t>(prio)),
@@ -398,9 +406,7 @@ TEST(VrrpRouterFakeIo, StartFailsCleanlyWhenAnInterfaceIsMissing) {
   EXPECT_TRUE(rig.io.closed);
   EXPECT_TRUE(rig.router->status().empty());
   EXPECT_EQ(rig.sched.armedTimers(), 0u);
-  rig.sched.advance(10s);
-  EXPECT_TRUE(rig.changes.empty());
-  EXPECT_EQ(rig.io.calls_after_close, 0);
+  rig.expectSilentAfterFailedStart();
   EXPECT_TRUE(rig.launcher.children.empty());
 }
 
@@ -419,10 +425,7 @@ TEST(VrrpRouterFakeIo, StartFailsCleanlyWhenASocketCannotBeOpened) {
   EXPECT_EQ(rig.io.closes, 1);
   EXPECT_TRUE(rig.io.changes.empty());
   EXPECT_EQ(rig.sched.armedTimers(), 0u);
-  rig.sched.advance(10s);
-  EXPECT_TRUE(rig.io.adverts.empty());
-  EXPECT_TRUE(rig.changes.empty());
-  EXPECT_EQ(rig.io.calls_after_close, 0);
+  rig.expectSilentAfterFailedStart();
 }
 
 TEST(VrrpRouterFakeIo, StartFailsCleanlyWhenLinksCannotBeWatched) {
@@ -435,10 +438,7 @@ TEST(VrrpRouterFakeIo, StartFailsCleanlyWhenLinksCannotBeWatched) {
   EXPECT_TRUE(rig.io.changed(true).empty());
   rig.sched.runPending();  // the acks of the stale-VIP removals, dropped after close()
   EXPECT_EQ(rig.sched.armedTimers(), 0u);
-  rig.sched.advance(10s);
-  EXPECT_TRUE(rig.io.adverts.empty());
-  EXPECT_TRUE(rig.changes.empty());
-  EXPECT_EQ(rig.io.calls_after_close, 0);
+  rig.expectSilentAfterFailedStart();
 }
 
 TEST(VrrpRouterFakeIo, StateHandlerGetsOldAndNewStateAndPriority) {
