@@ -21,6 +21,7 @@ struct DaemonOptions {
   std::string config_dir = "/etc/ha.d";
   std::string node;            ///< lower-cased; default uname -n
   std::string run_dir = "/run/hbd";
+  std::string state_dir = "/var/lib/hbd";  ///< survives reboots (process.h lockStateDir)
   bool foreground = false;
 };
 

@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "hb_build_config.h"
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   bool check = false, stop = false;
   po::options_description desc;
   desc.add_options()("config-dir,c", po::value(&opts.config_dir))("node,n", po::value(&opts.node))(
-      "run-dir,r", po::value(&opts.run_dir))("foreground,f", po::bool_switch(&opts.foreground))(
+      "run-dir,r", po::value(&opts.run_dir))("state-dir", po::value(&opts.state_dir))("foreground,f", po::bool_switch(&opts.foreground))(
       "check", po::bool_switch(&check))("stop,k", po::bool_switch(&stop))("version", "")("help,h", "");
   po::variables_map vm;
   try {
@@ -81,6 +82,13 @@ int main(int argc, char** argv) {
   auto pidfile = daemon::PidFile::lock(opts.run_dir);
   if (!pidfile) {
     std::cerr << "hbd: " << pidfile.error().message << "\n";
+    return kExitRuntime;
+  }
+  // Absolute: the daemon changes to / when it goes to the background.
+  opts.state_dir = std::filesystem::absolute(opts.state_dir).lexically_normal().string();
+  auto state_lock = daemon::lockStateDir(opts.state_dir);
+  if (!state_lock) {
+    std::cerr << "hbd: " << state_lock.error().message << "\n";
     return kExitRuntime;
   }
   // In the background the parent exits with the child's start-up result.

@@ -30,6 +30,19 @@ Result<PidFile> PidFile::lock(const std::string& run_dir) {
   return PidFile(std::move(path), std::move(fd));
 }
 
+Result<UniqueFd> lockStateDir(const std::string& state_dir) {
+  if (::mkdir(state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return err(Errc::Io, "cannot create state dir " + state_dir + ": " + std::strerror(errno));
+  }
+  const std::string path = state_dir + "/hbd.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return err(Errc::Io, "cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    return err(Errc::Io, "state dir " + state_dir + " is in use by another hbd (give each hbd its own --state-dir)");
+  }
+  return fd;
+}
+
 void PidFile::writeSelf() {
   const std::string s = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_.get(), 0) != 0) return;

@@ -43,6 +43,14 @@ class PidFile {
   UniqueFd fd_;
 };
 
+/**
+ * The state dir (--state-dir, default /var/lib/hbd): what must survive a reboot (generation,
+ * groups blocked by a failed stop). Created (0700) if needed and locked (flock on DIR/hbd.lock)
+ * for the daemon's whole life: two hbd sharing one state dir would share the generation and the
+ * blocked groups, so the second refuses to start. Io error: cannot create or open, or locked.
+ */
+Result<UniqueFd> lockStateDir(const std::string& state_dir);
+
 /** The pid in a pid file, if it holds a number above 1. */
 std::optional<pid_t> readPid(const std::string& path);
 

@@ -164,7 +164,7 @@ hb_serial_pair_config() {
 hb_start() {
   local node=$1; shift
   local ns=${HB_NODE_NS[$node]}
-  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" "$@" \
+  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" --state-dir "$HB_T/$node/state" "$@" \
     >>"$HB_T/$node/hbd.out" 2>&1 &
   local pid=$!
   HB_PIDS+=("$pid")

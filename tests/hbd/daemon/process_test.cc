@@ -58,6 +58,21 @@ TEST_F(DaemonProcessTest, LockInAnUnwritableRunDirFailsClearly) {
   EXPECT_NE(r.error().message.find("cannot open " + dir_ + "/file/hbd.pid"), std::string::npos);
 }
 
+TEST_F(DaemonProcessTest, StateDirIsCreatedPrivateAndLockedOncePerDaemon) {
+  const std::string state = dir_ + "/state";
+  auto first = lockStateDir(state);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(fs::status(state).permissions() & fs::perms::all, fs::perms::owner_all);
+  auto second = lockStateDir(state);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().message,
+            "state dir " + state + " is in use by another hbd (give each hbd its own --state-dir)");
+  first->reset();
+  EXPECT_TRUE(lockStateDir(state));
+  write("plain", "");
+  EXPECT_FALSE(lockStateDir(dir_ + "/plain"));  // a file, not a directory
+}
+
 TEST_F(DaemonProcessTest, ReadPidRejectsGarbage) {
   for (const char* text : {"", "abc", "1\n", "0", "-5"}) {
     write("p", text);
