@@ -19,6 +19,8 @@ constexpr const char* kClearStandby = "clear-standby";
 /// us as a member (membership delivers nothing from a non-member), so we would otherwise wait a
 /// report interval for its state.
 constexpr const char* kReportRequest = "report-request";
+/// `hbctl cleanup` on a peer: forget the failures of group "group" and probe it again.
+constexpr const char* kCleanupRequest = "cleanup";
 
 /** hb_standby's words: failback is foreign (heartbeat). */
 std::optional<Standby> parseStandbyWord(const std::string& s) {
@@ -82,8 +84,16 @@ policy::ClusterView ResourceManager::Impl::view() const {
     const auto& lg = local.at(g.id);
     gv.state[opts.self] = lg.state;
     if (lg.failed_here) gv.failed_on.push_back(opts.self);
+    const auto blocked_on = blocked.find(g.id);
     for (const auto& [name, p] : peers) {
-      if (!p.up) continue;  // declared dead: holds nothing any more
+      if (!p.up) {
+        // Declared dead: holds nothing any more, unless its stop failed (its resources may still
+        // run there; only cleanup or, later, fencing lifts that).
+        if (blocked_on != blocked.end() && blocked_on->second.count(name) != 0) {
+          gv.state[name] = GroupState::FailedStop;
+        }
+        continue;
+      }
       if (const GroupReport* r = p.group(g.id)) {
         gv.state[name] = r->state;
         if (r->failed) gv.failed_on.push_back(name);
@@ -116,7 +126,8 @@ void ResourceManager::Impl::reconcile() {
     auto& lg = local[pl.group];
     const bool here = pl.target && *pl.target == opts.self && !shutting_down;
     const std::string reason(policy::reasonName(pl.reason));
-    if (lg.busy || lg.state == GroupState::FailedStop) continue;
+    // Not yet probed (start-up, cleanup): whether it runs here is not known yet.
+    if (lg.busy || lg.state == GroupState::FailedStop || lg.probes_pending > 0) continue;
     if (lg.state == GroupState::Started) {
       if (!here) {
         std::string why = pl.next ? "hand over to " + *pl.next + " (" + reason + ")" : "stop here (" + reason + ")";
@@ -170,6 +181,9 @@ StateReport ResourceManager::Impl::buildReport() const {
   r.vrrp_master = vrrp_masters;
   for (const auto& g : opts.cib.groups) {
     const auto& lg = local.at(g.id);
+    // A group not yet probed is not stated: peers count it as possibly held here, and no claim on
+    // it is granted. (A failed stop is stated at once: it blocks the group, which is safe.)
+    if (lg.probes_pending > 0 && lg.state != GroupState::FailedStop) continue;
     GroupReport gr;
     gr.state = lg.state == GroupState::FailedStart ? GroupState::Stopped : lg.state;
     gr.claim = lg.claim;
@@ -203,7 +217,7 @@ void ResourceManager::Impl::periodic() {
   });
 }
 
-void ResourceManager::Impl::receiveReport(Peer& p, const Fields& f) {
+void ResourceManager::Impl::receiveReport(const std::string& from, Peer& p, const Fields& f) {
   auto r = decodeReport(f);
   if (!r) {
     HB_LOG(log, Warning, Crm, "ignoring a report: {}", r.error().message);
@@ -218,6 +232,14 @@ void ResourceManager::Impl::receiveReport(Peer& p, const Fields& f) {
     it = group(it->first) == nullptr ? r->groups.erase(it) : std::next(it);
   }
   p.apply(*r);
+  // A live peer is the authority on its own failed stops; we remember them for when it is gone.
+  for (const auto& [gid, g] : r->groups) {
+    if (const GroupReport* now = p.group(gid); now != nullptr && now->state == GroupState::FailedStop) {
+      block(gid, from);
+    } else if (now != nullptr) {
+      unblock(gid, from);
+    }
+  }
   // A peer that held a group we hold too has let it go (its addresses are removed there): announce
   // ours again, or clients keep that peer's MAC. Not on a failed stop: the peer may still hold them.
   for (const auto& [gid, before] : previous) {
@@ -320,6 +342,45 @@ std::set<std::string> ResourceManager::Impl::groupsFor(Standby s, const std::str
   return out;
 }
 
+// --- blocks (failed stops) and cleanup ----------------------------------------------------------
+
+void ResourceManager::Impl::block(const std::string& gid, const std::string& node) {
+  if (blocked[gid].insert(node).second) saveBlocked();
+}
+
+void ResourceManager::Impl::unblock(const std::string& gid, const std::string& node) {
+  auto it = blocked.find(gid);
+  if (it == blocked.end() || it->second.erase(node) == 0) return;
+  if (it->second.empty()) blocked.erase(it);
+  saveBlocked();
+}
+
+void ResourceManager::Impl::saveBlocked() {
+  if (!opts.save_blocked) return;
+  std::vector<Blocked> all;
+  for (const auto& [gid, nodes] : blocked) {
+    for (const auto& n : nodes) all.push_back(Blocked{gid, n});
+  }
+  opts.save_blocked(all);
+}
+
+void ResourceManager::Impl::cleanupHere(const std::string& gid, const std::string& who) {
+  auto& lg = local[gid];
+  HB_LOG(log, Notice, Crm, "cleanup of group {} (by {}): failures forgotten, probing again", gid, who);
+  if (blocked.erase(gid) != 0) saveBlocked();
+  lg.failed_here = false;
+  trigger("hbctl cleanup " + gid + " on " + who);
+  // A group being started or stopped, or running here, keeps its state; anything else is probed
+  // again (and, until probed, not stated: peers count it as possibly held here).
+  if (lg.busy || lg.state == GroupState::Started || lg.probes_pending > 0) {
+    scheduleReconcile();
+    return;
+  }
+  lg.state = GroupState::Stopped;
+  probeGroup(gid, /*initial=*/false);
+  sendReport(true);
+}
+
 // --- the facade ----------------------------------------------------------------------------------
 
 ResourceManager::ResourceManager(Options o, Scheduler& sched, LogSink& log, resources::AgentRunner& runner)
@@ -339,6 +400,21 @@ ResourceManager::ResourceManager(Options o, Scheduler& sched, LogSink& log, reso
   for (const auto& n : impl_->opts.cib.nodes) {
     if (n != impl_->opts.self) impl_->peers[n];
   }
+  bool dropped = false;
+  for (const auto& b : impl_->opts.blocked) {
+    const bool known_node = std::find(impl_->opts.cib.nodes.begin(), impl_->opts.cib.nodes.end(), b.node) !=
+                            impl_->opts.cib.nodes.end();
+    if (impl_->group(b.group) == nullptr || !known_node) {
+      dropped = true;  // no longer configured: nothing to start, nothing to block
+      continue;
+    }
+    impl_->blocked[b.group].insert(b.node);
+    if (b.node == impl_->opts.self) impl_->local[b.group].state = GroupState::FailedStop;
+    HB_LOG(impl_->log, Crit, Crm,
+           "group {} is blocked: its stop failed on {} (state dir); no node starts it until `hbctl cleanup {}`",
+           b.group, b.node, b.group);
+  }
+  if (dropped) impl_->saveBlocked();
 }
 
 ResourceManager::~ResourceManager() {
@@ -393,7 +469,17 @@ void ResourceManager::nodeDead(const std::string& node, const std::string& why) 
   it->second = Peer{};
   it->second.generation = gen;
   impl_->trigger("node " + node + " " + why);
+  std::string still_blocked;
+  for (const auto& [gid, nodes] : impl_->blocked) {
+    if (nodes.count(node) != 0) still_blocked += (still_blocked.empty() ? "" : ",") + gid;
+  }
   HB_LOG(impl_->log, Notice, Crm, "peer {} {}: its groups are free | fencing=none", node, why);
+  if (!still_blocked.empty()) {
+    HB_LOG(impl_->log, Crit, Crm,
+           "groups {} stay blocked: their stop failed on {}, whose resources may still run; run `hbctl cleanup` "
+           "once they are stopped there",
+           still_blocked, node);
+  }
   // React now, not at the next tick: this is the failover path.
   impl_->reconcile();
 }
@@ -415,7 +501,7 @@ void ResourceManager::receive(const std::string& from, std::uint64_t generation,
   auto t = f.find("t");
   if (t == f.end()) return;
   if (t->second == "rsc") {
-    impl_->receiveReport(p, f);
+    impl_->receiveReport(from, p, f);
     impl_->scheduleReconcile();  // once for the chunks of a burst
   } else if (t->second == kStandbyRequest) {
     // A peer's hb_takeover: we give away the mirrored set.
@@ -431,6 +517,9 @@ void ResourceManager::receive(const std::string& from, std::uint64_t generation,
   } else if (t->second == kReportRequest) {
     auto target = f.find("node");
     if (target != f.end() && target->second == impl_->opts.self) impl_->sendReport(true);
+  } else if (t->second == kCleanupRequest) {
+    auto gid = f.find("group");
+    if (gid != f.end() && impl_->group(gid->second) != nullptr) impl_->cleanupHere(gid->second, from);
   } else if (t->second == kClearStandby) {
     auto target = f.find("node");
     if (target == f.end() || target->second != impl_->opts.self) return;
@@ -520,7 +609,9 @@ std::vector<GroupStatus> ResourceManager::groups() const {
     s.preferred = g.preferred_node;
     const auto& lg = impl_->local.at(g.id);
     s.local_state_enum = lg.state;
-    s.local_state = std::string(policy::groupStateName(lg.state));
+    s.local_state = lg.probes_pending > 0 && lg.state != GroupState::FailedStop
+                        ? std::string("unknown")  // being probed: may be running here
+                        : std::string(policy::groupStateName(lg.state));
     for (const auto& r : lg.resources) {
       s.resources.push_back(ResourceStatus{r.id, r.agent, std::string(resourceStateName(r.state)), r.state,
                                            r.last_action, r.last_rc, r.last_duration_ms});
@@ -533,8 +624,12 @@ std::vector<GroupStatus> ResourceManager::groups() const {
     }
     if (Impl::holding(lg.state) || lg.state == GroupState::FailedStop) s.owner = impl_->opts.self;
     if (lg.failed_here) s.failed_on.push_back(impl_->opts.self);
+    const auto blocked_on = impl_->blocked.find(g.id);
     for (const auto& [name, p] : impl_->peers) {
-      if (!p.up) continue;
+      if (!p.up) {
+        if (!s.owner && blocked_on != impl_->blocked.end() && blocked_on->second.count(name) != 0) s.owner = name;
+        continue;
+      }
       const GroupReport* r = p.group(g.id);
       if (r == nullptr) continue;
       if (!s.owner && r->state != GroupState::Stopped) s.owner = name;
@@ -559,6 +654,31 @@ std::string ResourceManager::rscstatus() const {
   if (local_held) return "local";
   if (foreign_held) return "foreign";
   return "none";
+}
+
+Result<std::string> ResourceManager::cleanup(const std::string& what) {
+  const cib::Group* g = impl_->group(what);
+  for (const auto& cand : impl_->opts.cib.groups) {
+    if (g != nullptr) break;
+    for (const auto& p : cand.primitives) {
+      if (p.id == what) g = &cand;
+    }
+  }
+  if (g == nullptr) return err(Errc::InvalidArgument, "no resource or group named '" + what + "'");
+  const std::string gid = g->id;
+  impl_->cleanupHere(gid, impl_->opts.self);
+  // One message to every peer; a peer that misses it keeps its own failure marks (safe), and the
+  // operator can run cleanup there too.
+  if (impl_->sender) impl_->sender(Fields{{"t", kCleanupRequest}, {"group", gid}});
+  return std::string("Cleaned up group " + gid + ": failures forgotten, probing again on every live node.");
+}
+
+std::vector<std::string> ResourceManager::unmanaged() const {
+  std::vector<std::string> out;
+  for (const auto& g : impl_->opts.cib.groups) {
+    if (impl_->local.at(g.id).state == GroupState::FailedStop) out.push_back(g.id);
+  }
+  return out;
 }
 
 std::vector<HistoryEntry> ResourceManager::history() const { return impl_->history.entries(); }

@@ -99,6 +99,18 @@ std::size_t largestChunkFor(const std::string& gid, const std::vector<std::strin
 /** One chunk back; hostile input gives an error (never throws). Unknown fields are ignored. */
 Result<StateReport> decodeReport(const Fields& f);
 
+/**
+ * A group blocked by a failed stop on `node`: its resources may still run there, so no node starts
+ * it until an operator runs `hbctl cleanup` (or, once fencing exists, the node is fenced). Every
+ * node keeps what it knows in its state dir, so the block survives the shutdown, restart and death
+ * of either node.
+ */
+struct Blocked {
+  std::string group;
+  std::string node;
+  auto operator<=>(const Blocked&) const = default;
+};
+
 /** What the resource manager needs, mapped by the daemon from its config. */
 struct Options {
   std::string self;  ///< our node name
@@ -113,6 +125,10 @@ struct Options {
   std::size_t history_size = 32;
   /** Budget of one report chunk in wireSize() bytes (the report is split into chunks). */
   std::size_t max_report_bytes = kDefaultMaxReportBytes;
+  /** The blocks saved by the previous incarnation (the state dir); groups not in the CIB are dropped. */
+  std::vector<Blocked> blocked;
+  /** Called with the whole list whenever it changes (the daemon writes it to the state dir). */
+  std::function<void(const std::vector<Blocked>&)> save_blocked;
 };
 
 /** A resource's state on this node (resourceStateName). */
@@ -215,10 +231,10 @@ class ResourceManager {
   /** A peer is alive (heartbeats) with this generation; a new generation forgets its old state. */
   void nodeUp(const std::string& node, std::uint64_t generation);
   /**
-   * A peer was declared dead (or announced shutdown): its groups are free. This includes a group
-   * the peer reported unmanaged (a failed stop): there is no fencing yet, so, as heartbeat does
-   * without a STONITH device, a dead holder is trusted to hold nothing and the group may start
-   * here. While the peer is alive an unmanaged group is never started anywhere else.
+   * A peer was declared dead (or announced shutdown): the groups it held are free (without fencing,
+   * as heartbeat without a STONITH device, a dead holder is trusted to hold nothing), except those
+   * it reported unmanaged (a failed stop): their resources may still run there, so they stay
+   * blocked (Blocked) until `cleanup`.
    */
   void nodeDead(const std::string& node, const std::string& why);
   /** A cluster message from a peer (already authenticated, processed once). */
@@ -245,8 +261,19 @@ class ResourceManager {
    */
   void setVrrpMaster(const std::string& instance, bool master);
 
-  /** Orderly shutdown: stop every local group right to left, then call done (once). */
+  /** Orderly shutdown: stop every local group right to left, then call done (once). A group whose
+   *  stop fails stays unmanaged (unmanaged() says which): the daemon must not call that clean. */
   void shutdown(std::function<void()> done);
+
+  /**
+   * `hbctl cleanup RSC`: forget the failures of the group of resource (or group) `what` on every
+   * node (failed starts, a failed stop and its block) and probe it again. A block whose holder is
+   * dead is lifted: the operator asserts that nothing of the group runs there any more.
+   * @return a one-line message, or InvalidArgument for an unknown name.
+   */
+  Result<std::string> cleanup(const std::string& what);
+  /** Groups unmanaged here (a failed stop), in CIB order. */
+  std::vector<std::string> unmanaged() const;
 
   std::vector<GroupStatus> groups() const;
   /** cl_status rscstatus: none, local, foreign, all, or transition while an action runs. */

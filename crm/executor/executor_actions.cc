@@ -107,11 +107,12 @@ void ResourceManager::Impl::runStop(const std::string& gid, int i, int attempt, 
     }
     lg2.busy = false;
     lg2.state = GroupState::FailedStop;
+    block(gid, opts.self);
     event(lg2, "stop of " + prim.id + " failed: group unmanaged, not started elsewhere without fencing");
     closeTimeline(lg2, Outcome::Unmanaged);
     HB_LOG(log, Crit, Crm,
-           "Resource STOP failure: group {} is UNMANAGED on {}; it will not be started elsewhere until this "
-           "node is fenced or the resource is stopped by hand | rsc={} rc={}",
+           "Resource STOP failure: group {} is UNMANAGED on {}; no node will start it until the resource is "
+           "stopped by hand and `hbctl cleanup` is run (or this node is fenced) | rsc={} rc={}",
            gid, opts.self, prim.id, r.exitCode);
     sendReport(false);
     scheduleReconcile();
@@ -170,43 +171,76 @@ void ResourceManager::Impl::probe() {
     scheduleReconcile();
     return;
   }
-  for (const auto& g : opts.cib.groups) {
-    for (std::size_t i = 0; i < g.primitives.size(); ++i) {
-      const std::string gid = g.id;
-      auto req = actionFor(g.primitives[i], "monitor", opts.paths);
-      std::weak_ptr<Impl> weak = shared_from_this();
-      auto done = [weak, gid, i](const resources::ActionResult& r) {
-        auto self = weak.lock();
-        if (!self) return;
-        auto& lg = self->local[gid];
-        auto& rs = lg.resources[i];
-        rs.last_action = "probe";
-        rs.last_rc = r.exitCode;
-        rs.last_duration_ms = r.duration.count();
-        rs.state = r.ok()                                          ? ResourceState::Started
-                   : r.outcome == resources::Outcome::NotRunning ? ResourceState::Stopped
-                                                                  : ResourceState::Unknown;
-        if (r.ok()) {
-          HB_LOG(self->log, Warning, Crm, "{} is already running here (probe) | group={}", rs.id, gid);
-          // Something of the group runs: hold it, so that it is stopped cleanly if it must not
-          // run here, or kept if it should.
-          lg.state = GroupState::Started;
-          if (isIpResource(self->group(gid)->primitives[i])) lg.announce_when_alone = true;
-        }
-        if (--self->probes_left == 0) {
-          self->probed = true;
-          HB_LOG(self->log, Info, Crm, "probes done");
-          self->scheduleReconcile();
-          self->sendReport(false);
-        }
-      };
-      auto started = runner.run(req, done);
-      if (!started) {
-        resources::ActionResult r;
-        r.outcome = resources::Outcome::ConfigError;
-        HB_LOG(log, Error, Exec, "probe of {} not run: {}", g.primitives[i].id, started.error().message);
-        sched.post([done, r] { done(r); });
+  for (const auto& g : opts.cib.groups) probeGroup(g.id, /*initial=*/true);
+}
+
+void ResourceManager::Impl::probeGroup(const std::string& gid, bool initial) {
+  const cib::Group* g = group(gid);
+  auto& lg = local[gid];
+  lg.probes_pending = g->primitives.size();
+  lg.probe_failed = false;
+  for (std::size_t i = 0; i < g->primitives.size(); ++i) {
+    auto req = actionFor(g->primitives[i], "monitor", opts.paths);
+    std::weak_ptr<Impl> weak = shared_from_this();
+    auto done = [weak, gid, i, initial](const resources::ActionResult& r) {
+      auto self = weak.lock();
+      if (!self) return;
+      auto& lg = self->local[gid];
+      auto& rs = lg.resources[i];
+      rs.last_action = "probe";
+      rs.last_rc = r.exitCode;
+      rs.last_duration_ms = r.duration.count();
+      // An agent that is not installed here, or that hbd refused to run (the config lacks a
+      // required parameter), cannot have been started here by this cluster: stopped (Pacemaker
+      // reads OCF_ERR_INSTALLED from a probe so too). Any other failure, a timeout or a kill
+      // leaves the state unknown.
+      const bool cannot_run = r.outcome == resources::Outcome::ConfigError ||
+                              (r.outcome == resources::Outcome::Failed &&
+                               r.ocfStatus == resources::OcfStatus::ErrInstalled);
+      rs.state = r.ok()                                                     ? ResourceState::Started
+                 : r.outcome == resources::Outcome::NotRunning || cannot_run ? ResourceState::Stopped
+                                                                             : ResourceState::Unknown;
+      if (cannot_run) {
+        HB_LOG(self->log, Warning, Crm, "probe of {}: {}: counted as not running here | group={}", rs.id,
+               r.error.empty() ? std::string(r.resultWord()) : r.error, gid);
       }
+      const bool blocked_here = lg.state == GroupState::FailedStop;  // stays so until cleanup
+      if (r.ok()) {
+        HB_LOG(self->log, Warning, Crm, "{} is already running here (probe) | group={}", rs.id, gid);
+        // Something of the group runs: hold it, so that it is stopped cleanly if it must not
+        // run here, or kept if it should.
+        if (!blocked_here) lg.state = GroupState::Started;
+        if (isIpResource(self->group(gid)->primitives[i])) lg.announce_when_alone = true;
+      } else if (rs.state == ResourceState::Unknown) {
+        HB_LOG(self->log, Error, Crm, "probe of {} failed: it may be running here | group={} rc={} result={}",
+               rs.id, gid, r.exitCode, r.resultWord());
+        lg.probe_failed = true;
+      }
+      if (--lg.probes_pending == 0 && lg.probe_failed && !blocked_here && !lg.busy) {
+        // Pacemaker's rule: a resource whose state is unknown may be running; stop the group
+        // (right to left; stopping what does not run is a no-op) before anything starts it.
+        lg.probe_failed = false;
+        self->trigger("probe of " + gid + " failed");
+        self->startStop(gid, false, "stop here (probe failed: may be running)");
+      }
+      if (lg.probes_pending == 0) {
+        self->scheduleReconcile();
+        self->sendReport(false);
+      }
+      if (initial && --self->probes_left == 0) {
+        self->probed = true;
+        HB_LOG(self->log, Info, Crm, "probes done");
+        self->scheduleReconcile();
+        self->sendReport(false);
+      }
+    };
+    auto started = runner.run(req, done);
+    if (!started) {
+      resources::ActionResult r;
+      r.outcome = resources::Outcome::ConfigError;
+      r.error = started.error().message;
+      HB_LOG(log, Error, Exec, "probe of {} not run: {}", g->primitives[i].id, started.error().message);
+      sched.post([done, r] { done(r); });
     }
   }
 }

@@ -114,6 +114,11 @@ struct LocalGroup {
   bool announce_when_alone = false;
   std::vector<LocalResource> resources;
   History::Id timeline = 0;        ///< the running timeline, 0 = none
+  /// Probes of this group still running. Until they are done the node does not know whether the
+  /// group runs here: it neither states the group in its reports (peers count it as possibly held
+  /// here) nor grants a claim on it.
+  std::size_t probes_pending = 0;
+  bool probe_failed = false;       ///< a probe failed or timed out: may be running, stop it
 };
 
 /** A hb_standby or hb_takeover request, as the one path that carries both out sees it. */
@@ -153,6 +158,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
   std::string pending_trigger = "start-up";
   MonoTime pending_trigger_at{};
   History history;
+  /** Group -> nodes where its stop failed (Blocked; ours and what peers reported, saved). */
+  std::map<std::string, std::set<std::string>> blocked;
   /** hb_standby/hb_takeover --wait: `check` says nothing yet (nullopt) or the final answer. */
   struct Waiter {
     std::function<std::optional<bool>()> check;
@@ -171,7 +178,12 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
   policy::ClusterView view() const;
   void scheduleReconcile();
   void reconcile();
-  void receiveReport(Peer& p, const Fields& f);
+  void receiveReport(const std::string& from, Peer& p, const Fields& f);
+  void block(const std::string& gid, const std::string& node);
+  void unblock(const std::string& gid, const std::string& node);
+  void saveBlocked();
+  /** Forgets the failures of one group here (cleanup, ours or a peer's) and probes it again. */
+  void cleanupHere(const std::string& gid, const std::string& who);
   StateReport buildReport() const;
   void sendReport(bool force);
   void periodic();
@@ -189,6 +201,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
   void runAction(const std::string& gid, std::size_t i, const std::string& action,
                  std::function<void(const resources::ActionResult&)> then);
   void probe();
+  /** Probes one group's resources (monitor, interval 0); `initial`: part of the start-up probes. */
+  void probeGroup(const std::string& gid, bool initial);
   void reannounce(const std::string& gid);
   /** Re-announces the groups found running at probe that no (reported) peer holds any more. */
   void announceWhenAlone();

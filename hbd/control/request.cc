@@ -28,6 +28,7 @@ constexpr std::string_view cmdName(const MoveRequest& m) {
   return m.kind == MoveRequest::Kind::Standby ? "standby" : "takeover";
 }
 constexpr std::string_view cmdName(const ShutdownRequest&) { return "shutdown"; }
+constexpr std::string_view cmdName(const CleanupRequest&) { return "cleanup"; }
 
 MoveRequest takeoverRequest() {
   MoveRequest m;
@@ -76,6 +77,12 @@ Result<Request> parseRequest(const Json& j) {
     if (!*name) return bad("malformed request: \"parameter\" needs \"name\"");
     p->name = std::move(**name);
   }
+  if (auto* c = std::get_if<CleanupRequest>(&*req)) {
+    auto name = member<std::string>(j, kName, Json::value_t::string, "a string");
+    if (!name) return name.error();
+    if (!*name || (*name)->empty()) return bad("malformed request: \"cleanup\" needs \"name\"");
+    c->name = std::move(**name);
+  }
   if (auto* m = std::get_if<MoveRequest>(&*req)) {
     auto what = member<std::string>(j, kWhat, Json::value_t::string, "a string");
     if (!what) return what.error();
@@ -111,6 +118,7 @@ Json toJson(const Request& r) {
   Json j = Json::object();
   std::visit([&](const auto& req) { j[std::string(kCmd)] = std::string(cmdName(req)); }, r);
   if (const auto* p = std::get_if<ParameterRequest>(&r)) j[std::string(kName)] = p->name;
+  if (const auto* c = std::get_if<CleanupRequest>(&r)) j[std::string(kName)] = c->name;
   if (const auto* m = std::get_if<MoveRequest>(&r)) {
     j[std::string(kWhat)] = m->what;
     j[std::string(kWait)] = m->wait;

@@ -38,9 +38,13 @@ struct MoveRequest {
 };
 /** `{"cmd":"shutdown"}`: hbd -k. */
 struct ShutdownRequest {};
+/** `{"cmd":"cleanup","name":"RSC"}`: hbctl cleanup (forget a group's failures, probe it again). */
+struct CleanupRequest {
+  std::string name;
+};
 
 using Request = std::variant<StatusRequest, ParameterRequest, CibRequest, VrrpRequest, HistoryRequest,
-                             MoveRequest, ShutdownRequest>;
+                             MoveRequest, ShutdownRequest, CleanupRequest>;
 
 /** Largest wait_ms accepted (one day). */
 inline constexpr std::chrono::milliseconds kMaxWait{24LL * 3600 * 1000};

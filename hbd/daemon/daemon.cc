@@ -57,6 +57,7 @@ Daemon::~Daemon() = default;
 
 Result<void> Daemon::start() {
   started_at_ = sched_.now();
+  ::unlink(uncleanPath(opts_.run_dir).c_str());  // says how the previous daemon stopped
   if (!cfg_.has_hacf) return startControlAndVrrp();
   for (const auto& lo : cfg_.links) {
     auto l = link::makeLink(lo, io_, sched_, log_);
@@ -144,6 +145,19 @@ node::NodeOptions Daemon::nodeOptions() {
   eo.paths = ro.paths;
   // Re-send the full state a few times per deadtime, so a lost report costs little.
   eo.report_interval = std::clamp(cfg_.hacf.deadtime / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+  // Groups blocked by a failed stop survive every restart (state dir).
+  std::vector<std::string> problems;
+  for (auto& b : readBlocked(opts_.state_dir, problems)) eo.blocked.push_back({std::move(b.group), std::move(b.node)});
+  for (const auto& p : problems) HB_LOG(log_, Warning, Crm, "{}", p);
+  eo.save_blocked = [this](const std::vector<executor::Blocked>& blocked) {
+    std::vector<BlockedLine> lines;
+    for (const auto& b : blocked) lines.push_back({b.group, b.node});
+    if (auto r = writeBlocked(opts_.state_dir, lines); !r) {
+      HB_LOG(log_, Crit, Crm, "cannot save the blocked groups: {}; they are blocked until this hbd stops",
+             r.error().message);
+    }
+  };
+  report_interval_ = eo.report_interval;
   no.resources = std::move(eo);
   return no;
 }
@@ -198,7 +212,24 @@ void Daemon::shutdown(const std::string& why) {
 }
 
 void Daemon::finishShutdown() {
-  if (rm_) HB_LOG(log_, Notice, Crm, "All HA resources relinquished.");
+  const auto unmanaged = rm_ ? rm_->unmanaged() : std::vector<std::string>{};
+  if (!unmanaged.empty() && !unmanaged_grace_done_) {
+    std::string names;
+    for (const auto& g : unmanaged) names += (names.empty() ? "" : ",") + g;
+    const std::string why = "group(s) " + names + " could not be stopped (UNMANAGED): they may still run here, " +
+                            "and no node starts them until they are stopped by hand and `hbctl cleanup` is run";
+    HB_LOG(log_, Crit, Crm, "Shutdown with {}", why);
+    exit_code_ = kExitRuntime;
+    if (std::ofstream out(uncleanPath(opts_.run_dir)); out) out << why << "\n";
+    // The peers keep such a group blocked because our reports say failed-stop. Before the shutdown
+    // notice, let two more full reports go out (the resource manager re-sends one every report
+    // interval), so that one lost datagram cannot leave a peer believing the group is free.
+    unmanaged_grace_done_ = true;
+    grace_timer_ = sched_.createTimer();
+    grace_timer_->arm(2 * report_interval_ + std::chrono::milliseconds(20), [this] { finishShutdown(); });
+    return;
+  }
+  if (rm_ && unmanaged.empty()) HB_LOG(log_, Notice, Crm, "All HA resources relinquished.");
   if (node_) node_->announceShutdown();
   // Let the shutdown notice leave the sockets before closing them.
   exit_timer_ = sched_.createTimer();
@@ -357,6 +388,13 @@ void Daemon::handleRequest(const control::Request& request, const control::PeerC
   } else if (std::holds_alternative<control::ShutdownRequest>(request)) {
     reply(control::okReply());
     shutdown("hbd -k");
+  } else if (const auto* c = std::get_if<control::CleanupRequest>(&request)) {
+    if (!rm_) {
+      reply(errorReply("no resource groups are configured (no haresources)"));
+      return;
+    }
+    auto r = rm_->cleanup(c->name);
+    reply(r ? control::okReply(control::kMessageKey, *r) : errorReply(r.error().message));
   }
 }
 

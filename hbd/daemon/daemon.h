@@ -73,8 +73,11 @@ class Daemon {
   std::unique_ptr<vrrp::VrrpRouter> vrrp_;
   boost::asio::signal_set signals_;
   TimerPtr exit_timer_;
+  TimerPtr grace_timer_;  ///< shutdown with unmanaged groups: the last reports' time
   MonoTime started_at_;
   bool stopping_ = false;
+  bool unmanaged_grace_done_ = false;  ///< finishShutdown waited for the last reports once
+  std::chrono::milliseconds report_interval_{1000};
   int exit_code_ = 0;
 };
 

@@ -34,7 +34,8 @@ const char* kUsage =
     "  -k, --stop            stop the daemon of this run dir (resources are released first)\n"
     "      --version         print the version\n"
     "  -h, --help            this text\n\n"
-    "Exit codes: 0 normal stop, 1 configuration error, 2 usage error, 3 runtime failure.\n"
+    "Exit codes: 0 normal stop, 1 configuration error, 2 usage error, 3 runtime failure (also:\n"
+    "stopped with a group unmanaged because its stop failed; -k then says which).\n"
     "Signals: SIGTERM orderly shutdown, SIGHUP reload configuration.\n";
 
 }  // namespace

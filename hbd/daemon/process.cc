@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 namespace hb::daemon {
@@ -58,6 +59,50 @@ std::optional<pid_t> readPid(const std::string& path) {
   return static_cast<pid_t>(pid);
 }
 
+std::vector<BlockedLine> readBlocked(const std::string& state_dir, std::vector<std::string>& problems) {
+  std::vector<BlockedLine> out;
+  const std::string path = state_dir + "/blocked";
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::istringstream words(line);
+    BlockedLine b;
+    std::string extra;
+    if (!(words >> b.group) || b.group[0] == '#') continue;
+    if (!(words >> b.node) || (words >> extra)) {
+      problems.push_back(path + ":" + std::to_string(n) + ": not GROUP NODE, ignored");
+      continue;
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<void> writeBlocked(const std::string& state_dir, const std::vector<BlockedLine>& lines) {
+  std::string text = "# hbd: groups whose stop failed (GROUP NODE); `hbctl cleanup GROUP` clears them\n";
+  for (const auto& b : lines) text += b.group + " " + b.node + "\n";
+  const std::string path = state_dir + "/blocked";
+  const std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return err(Errc::Io, "cannot write " + tmp + ": " + std::strerror(errno));
+  for (std::size_t off = 0; off < text.size();) {
+    const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return err(Errc::Io, "cannot write " + tmp + ": " + std::strerror(errno));
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return err(Errc::Io, "cannot sync " + tmp + ": " + std::strerror(errno));
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return err(Errc::Io, "cannot rename " + tmp + ": " + std::strerror(errno));
+  }
+  // The rename itself must reach the disk before we rely on it.
+  if (UniqueFd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir) (void)::fsync(dir.get());
+  return {};
+}
+
+std::string uncleanPath(const std::string& run_dir) { return run_dir + "/hbd.unclean"; }
+
 int stopRunning(const std::string& run_dir, std::ostream& err) {
   const std::string pidfile = run_dir + "/hbd.pid";
   auto pid = readPid(pidfile);
@@ -73,7 +118,15 @@ int stopRunning(const std::string& run_dir, std::ostream& err) {
   // generously (heartbeat's init script waits too). Another process's exit cannot be awaited
   // other than by polling (a pidfd would, but only for our own children on older kernels' rules).
   for (int i = 0; i < 6000; ++i) {
-    if (::kill(*pid, 0) != 0) return kExitOk;
+    if (::kill(*pid, 0) != 0) {
+      std::ifstream unclean(uncleanPath(run_dir));
+      std::string why;
+      if (unclean && std::getline(unclean, why)) {
+        err << "hbd: stopped, but " << why << "\n";
+        return kExitRuntime;
+      }
+      return kExitOk;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   err << "hbd: pid " << *pid << " did not stop within 120 s\n";

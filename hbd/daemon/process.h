@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "resources/base/log.h"
 #include "resources/base/result.h"
@@ -51,12 +52,34 @@ class PidFile {
  */
 Result<UniqueFd> lockStateDir(const std::string& state_dir);
 
+/** One line of STATE_DIR/blocked: a group blocked by a failed stop on a node (executor::Blocked). */
+struct BlockedLine {
+  std::string group;
+  std::string node;
+  bool operator==(const BlockedLine&) const = default;
+};
+/**
+ * STATE_DIR/blocked, one `GROUP NODE` per line (`#` comments). A missing file is an empty list;
+ * a line that is not two words is skipped and reported in `problems` ("PATH:LINE: ...").
+ */
+std::vector<BlockedLine> readBlocked(const std::string& state_dir, std::vector<std::string>& problems);
+/** Replaces STATE_DIR/blocked atomically (temp file, fsync, rename, fsync of the dir). */
+Result<void> writeBlocked(const std::string& state_dir, const std::vector<BlockedLine>& lines);
+
+/**
+ * RUN_DIR/hbd.unclean: written by a daemon that stopped with groups unmanaged (a failed stop), read
+ * by `hbd -k` once the daemon has gone (it then prints it and exits kExitRuntime). A daemon
+ * removes it when it starts.
+ */
+std::string uncleanPath(const std::string& run_dir);
+
 /** The pid in a pid file, if it holds a number above 1. */
 std::optional<pid_t> readPid(const std::string& path);
 
 /**
  * `hbd -k`: SIGTERM to the pid in RUN_DIR/hbd.pid, then wait (up to 120 s: resources are released
- * first) until it has gone. Messages go to `err`. kExitOk also when nothing was running.
+ * first) until it has gone. Messages go to `err`. kExitOk also when nothing was running;
+ * kExitRuntime when the daemon left uncleanPath() behind (a group whose stop failed).
  */
 int stopRunning(const std::string& run_dir, std::ostream& err);
 

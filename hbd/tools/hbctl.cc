@@ -20,6 +20,9 @@ const char* kUsage =
     "  cib                  the live resource model as Pacemaker-style CIB XML\n"
     "  history [--json]     recent hand-overs and failovers, each as a timeline\n"
     "  vrrp                 one line per VRRP instance: NAME STATE PRIORITY\n"
+    "  cleanup RSC          forget the failures of RSC's group (or group RSC) on every node,\n"
+    "                       a failed stop included, and probe it again; first make sure that\n"
+    "                       nothing of it still runs where its stop failed\n"
     "  agent run CLASS:[PROVIDER:]TYPE ACTION [name=value ...]\n"
     "                       run one agent action the way hbd would; prints the result word,\n"
     "                       the exit code and the duration (no daemon needed)\n"
@@ -100,6 +103,8 @@ int simple(const std::string& sock, const hb::control::Request& req, bool json) 
     auto v = hb::control::vrrpFromReply(*r);
     if (!v) return fail(v.error().message);
     for (const auto& i : *v) std::cout << i.name << " " << i.state << " " << i.effective_priority << "\n";
+  } else if (std::holds_alternative<hb::control::CleanupRequest>(req)) {
+    std::cout << hb::control::replyText(*r, hb::control::kMessageKey) << "\n";
   } else if (std::holds_alternative<hb::control::HistoryRequest>(req)) {
     auto h = hb::control::historyFromReply(*r);
     if (!h) return fail(h.error().message);
@@ -136,6 +141,13 @@ int main(int argc, char** argv) {
   if (cmd == "history") return simple(sock, hb::control::HistoryRequest{}, json);
   if (cmd == "cib") return simple(sock, hb::control::CibRequest{}, false);
   if (cmd == "vrrp") return simple(sock, hb::control::VrrpRequest{}, false);
+  if (cmd == "cleanup") {
+    if (args.size() != 2) {
+      std::cerr << "hbctl: usage: hbctl cleanup RSC\n";
+      return 2;
+    }
+    return simple(sock, hb::control::CleanupRequest{args[1]}, false);
+  }
   std::cerr << "hbctl: unknown command '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -6,7 +6,9 @@
 #  2. the same resource failing on both nodes: the group ends `failed` with nothing running
 #     anywhere (hbctl status --json: "state": "failed");
 #  3. a stop that fails (after hbd's retries) leaves the group `unmanaged` on alpha, and beta does
-#     not start it.
+#     not start it;
+#  4. the block outlives alpha's `hbd -k` (which exits 3 and says why), its restart and its death;
+#     `hbctl cleanup` lifts it once the operator has stopped what was left on alpha.
 # lib.sh's marker agent fails on purpose when $HB_T/NODE/FAIL_START_NAME or FAIL_STOP_NAME exists.
 . "$(dirname "$0")/lib.sh"
 hb_require_netns
@@ -91,6 +93,47 @@ hb_vip_on alpha "$VIP" || hb_fail "the VIP (left of the failed resource) should 
 grep -q "UNMANAGED" "$HB_T/alpha/hbd.out" || hb_fail "alpha's log does not say UNMANAGED"
 hb_pass "A failed to stop on alpha: group unmanaged, VIP left on alpha, beta did not start it"
 
+# --- 4. the block outlives alpha's shutdown, restart and death; cleanup lifts it ------------------
+# beta starts nothing of the group for SECONDS ($2 says after what).
+beta_stays_out() {
+  local end=$(( $(date +%s) + $1 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    runs_nothing beta || hb_fail "beta started the group after $2, although its stop failed on alpha"
+    sleep 0.05
+  done
+}
+rc=0
+"$HB_BIN/hbd" -k -r "$HB_T/alpha/run" 2> "$HB_T/k.err" || rc=$?
+wait "${HB_NODE_PID[alpha]}" 2>/dev/null
+[ "$rc" = 3 ] || hb_fail "hbd -k with a failed stop exited $rc, expected 3 ($(cat "$HB_T/k.err"))"
+grep -q "UNMANAGED" "$HB_T/k.err" || hb_fail "hbd -k does not say why it failed: $(cat "$HB_T/k.err")"
+grep -q "Shutdown with group(s) .* could not be stopped" "$HB_T/alpha/hbd.out" || hb_fail "alpha's log does not say it"
+beta_stays_out 3 "hbd -k on alpha"
+[ "$(field beta state)/$(field beta owner)" = unmanaged/alpha ] \
+  || hb_fail "beta's view after alpha shut down: $(field beta state)/$(field beta owner), expected unmanaged/alpha"
+hb_pass "hbd -k after the failed stop: exit 3, says UNMANAGED; beta keeps the group blocked"
+
+hb_start alpha  # A still runs and still fails to stop
+hb_wait 10 field_is alpha state unmanaged || hb_fail "restarted alpha's view: '$(field alpha state)', expected unmanaged"
+[ -s "$HB_T/alpha/hbstate/blocked" ] || hb_fail "no blocked file in alpha's state dir"
+beta_stays_out 2 "alpha's restart"
+hb_pass "restarted alpha still reports the group unmanaged (state dir); beta keeps out"
+
+hb_kill9 alpha  # its hbd dies; what failed to stop keeps running
+beta_stays_out 3 "alpha's death (deadtime 500 ms)"
+hb_wait 5 field_is beta state unmanaged || hb_fail "beta's view after alpha died: '$(field beta state)'"
+grep -q "stay blocked: their stop failed on alpha" "$HB_T/beta/hbd.out" || hb_fail "beta's log does not say the group stays blocked"
+hb_pass "alpha's hbd died: beta still keeps the group blocked"
+
+# The operator stops the rest by hand on alpha, then lifts the block on beta.
+hb_exec alpha ip addr del "$VIP/24" dev eth0
+rm -f "$HB_T/alpha/state/A" "$HB_T/alpha/FAIL_STOP_A"
+out=$(hb_ctl beta cleanup marker_A) || hb_fail "hbctl cleanup marker_A on beta failed: $out"
+hb_log "hbctl cleanup: $out"
+hb_wait 20 holds beta || hb_fail "beta did not start the group after the cleanup: $(hb_markers | tr '\n' ,)"
+hb_wait 5 field_is beta state started || hb_fail "beta's view after cleanup: '$(field beta state)'"
+[ ! -s "$HB_T/beta/hbstate/blocked" ] || ! grep -qv '^#' "$HB_T/beta/hbstate/blocked" \
+  || hb_fail "beta's state dir still lists a block: $(cat "$HB_T/beta/hbstate/blocked")"
+hb_pass "hbctl cleanup on beta lifted the block: beta runs the group"
+
 hb_dual_check
-# Cleanup note: hbd -k on alpha would try to stop A again; the EXIT trap kills the rest.
-rm -f "$HB_T/alpha/FAIL_STOP_A"

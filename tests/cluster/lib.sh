@@ -164,7 +164,7 @@ hb_serial_pair_config() {
 hb_start() {
   local node=$1; shift
   local ns=${HB_NODE_NS[$node]}
-  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" --state-dir "$HB_T/$node/state" "$@" \
+  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" --state-dir "$HB_T/$node/hbstate" "$@" \
     >>"$HB_T/$node/hbd.out" 2>&1 &
   local pid=$!
   HB_PIDS+=("$pid")
@@ -232,7 +232,8 @@ hb_now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # hb_marker_agent NODE: installs resource.d/marker, a heartbeat-style script `marker NAME start|stop|status`
 # that records every start/stop (with a timestamp) in $HB_T/markers.log and keeps its state in
-# $HB_T/NODE/state/NAME. FAIL_START / FAIL_STOP files in $HB_T/NODE/ make it fail on purpose.
+# $HB_T/NODE/state/NAME. FAIL_START / FAIL_STOP files in $HB_T/NODE/ make it fail on purpose; with
+# $HB_T/NODE/SLOW_STATUS its status (hbd's probe) takes 3 s.
 hb_marker_agent() {
   local node=$1 d="$HB_T/$1/etc/resource.d"
   mkdir -p "$d" "$HB_T/$node/state"
@@ -246,7 +247,8 @@ case \$op in
   stop)  [ -e "$HB_T/$node/FAIL_STOP_\$name" ] && exit 1
          [ -e "\$st" ] && { rm -f "\$st"; echo "\$(date +%s%N) $node stop \$name" >> "$HB_T/markers.log"; }
          exit 0 ;;
-  status) if [ -e "\$st" ]; then echo "\$name is running"; else echo "\$name is stopped"; fi; exit 0 ;;
+  status) [ -e "$HB_T/$node/SLOW_STATUS" ] && sleep 3
+          if [ -e "\$st" ]; then echo "\$name is running"; else echo "\$name is stopped"; fi; exit 0 ;;
 esac
 exit 1
 EOS

@@ -181,6 +181,9 @@ class TestCluster {
     o.stop_retries = 2;
     o.stop_retry_delay = 100ms;
     o.max_report_bytes = report_budget;
+    // The node's state dir survives its hbd (and machine) restarts.
+    o.blocked = state_dir[name];
+    o.save_blocked = [this, name](const std::vector<Blocked>& b) { state_dir[name] = b; };
     node->rm = std::make_unique<ResourceManager>(o, sched, node->log, *node->runner);
     const std::uint64_t gen = node->generation;
     node->rm->setSender([this, name, gen](const Fields& f) { send(name, gen, f); });
@@ -408,6 +411,8 @@ class TestCluster {
   /** The largest message (wireSize) sent so far, and how many were sent. */
   std::size_t largest_message = 0, sent_messages = 0;
   Millis agent_timeout{5000};
+  /** What each node's resource manager saved in its state dir (Options::save_blocked). */
+  std::map<std::string, std::vector<Blocked>> state_dir;
 
   // Internal (launcher).
   Behaviour behaviourFor(const std::string& n, const std::string& rsc, const std::string& action) {

@@ -27,6 +27,12 @@ TEST(ControlRequest, EveryCommandParses) {
   auto p = parseRequestLine(R"({"cmd":"parameter","name":"deadtime"})");
   ASSERT_TRUE(p);
   EXPECT_EQ(std::get<ParameterRequest>(*p).name, "deadtime");
+  auto c = parseRequestLine(R"({"cmd":"cleanup","name":"fs"})");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(std::get<CleanupRequest>(*c).name, "fs");
+  for (const char* bad : {R"({"cmd":"cleanup"})", R"({"cmd":"cleanup","name":""})", R"({"cmd":"cleanup","name":7})"}) {
+    EXPECT_FALSE(parseRequestLine(bad)) << bad;
+  }
 }
 
 TEST(ControlRequest, MoveDefaultsAndFields) {
@@ -108,7 +114,8 @@ TEST(ControlRequest, ToJsonRoundTrips) {
   m.wait = true;
   m.wait_ms = 1234ms;
   for (const Request& r : {Request{StatusRequest{}}, Request{ParameterRequest{"udpport"}}, Request{CibRequest{}},
-                           Request{VrrpRequest{}}, Request{HistoryRequest{}}, Request{m}, Request{ShutdownRequest{}}}) {
+                           Request{VrrpRequest{}}, Request{HistoryRequest{}}, Request{m}, Request{ShutdownRequest{}},
+                           Request{CleanupRequest{"fs"}}}) {
     auto back = parseRequest(toJson(r));
     ASSERT_TRUE(back) << toJson(r).dump();
     EXPECT_EQ(back->index(), r.index());

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace hb::daemon {
 namespace {
@@ -71,6 +72,25 @@ TEST_F(DaemonProcessTest, StateDirIsCreatedPrivateAndLockedOncePerDaemon) {
   EXPECT_TRUE(lockStateDir(state));
   write("plain", "");
   EXPECT_FALSE(lockStateDir(dir_ + "/plain"));  // a file, not a directory
+}
+
+TEST_F(DaemonProcessTest, BlockedGroupsRoundTripAndBadLinesAreReported) {
+  std::vector<std::string> problems;
+  EXPECT_TRUE(readBlocked(dir_, problems).empty());  // no file yet
+  EXPECT_TRUE(problems.empty());
+  const std::vector<BlockedLine> lines{{"web", "alpha"}, {"db", "beta"}};
+  ASSERT_TRUE(writeBlocked(dir_, lines));
+  EXPECT_EQ(readBlocked(dir_, problems), lines);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_FALSE(fs::exists(dir_ + "/blocked.tmp"));
+  write("blocked", "# comment\nweb alpha\nonlyone\na b c\n\n");
+  EXPECT_EQ(readBlocked(dir_, problems), (std::vector<BlockedLine>{{"web", "alpha"}}));
+  EXPECT_EQ(problems, (std::vector<std::string>{dir_ + "/blocked:3: not GROUP NODE, ignored",
+                                                dir_ + "/blocked:4: not GROUP NODE, ignored"}));
+  ASSERT_TRUE(writeBlocked(dir_, {}));
+  problems.clear();
+  EXPECT_TRUE(readBlocked(dir_, problems).empty());
+  EXPECT_FALSE(writeBlocked(dir_ + "/missing", lines));
 }
 
 TEST_F(DaemonProcessTest, ReadPidRejectsGarbage) {
