@@ -29,6 +29,7 @@ constexpr std::string_view cmdName(const MoveRequest& m) {
 }
 constexpr std::string_view cmdName(const ShutdownRequest&) { return "shutdown"; }
 constexpr std::string_view cmdName(const CleanupRequest&) { return "cleanup"; }
+constexpr std::string_view cmdName(const ReloadRequest&) { return "reload"; }
 
 MoveRequest takeoverRequest() {
   MoveRequest m;

@@ -43,8 +43,11 @@ struct CleanupRequest {
   std::string name;
 };
 
+/** `{"cmd":"reload"}`: hbctl reload (what SIGHUP does, with the outcome as the reply). */
+struct ReloadRequest {};
+
 using Request = std::variant<StatusRequest, ParameterRequest, CibRequest, VrrpRequest, HistoryRequest,
-                             MoveRequest, ShutdownRequest, CleanupRequest>;
+                             MoveRequest, ShutdownRequest, CleanupRequest, ReloadRequest>;
 
 /** Largest wait_ms accepted (one day). */
 inline constexpr std::chrono::milliseconds kMaxWait{24LL * 3600 * 1000};

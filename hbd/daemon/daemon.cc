@@ -13,6 +13,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "crm/haresources/haresources.h"
 #include "hbd/link/serial_frame.h"
 #include "hb_build_config.h"
@@ -166,7 +168,7 @@ void Daemon::waitSignals() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      reload();
+      (void)reload();  // logs its outcome
     } else {
       shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
     }
@@ -174,25 +176,60 @@ void Daemon::waitSignals() {
   });
 }
 
-void Daemon::reload() {
-  HB_LOG(log_, Notice, Daemon, "SIGHUP: re-reading configuration");
+Result<std::string> Daemon::reload() {
+  HB_LOG(log_, Notice, Daemon, "reload: re-reading configuration");
   std::vector<Diagnostic> diags;
   auto cfg = loadConfig(opts_, diags);
+  std::vector<std::string> errors;
   for (const auto& d : diags) {
     if (d.severity == Severity::Error) {
       HB_LOG(log_, Error, Config, "{}", d.format());
+      errors.push_back(d.format());
     } else {
       HB_LOG(log_, Warning, Config, "{}", d.format());
     }
   }
-  if (!cfg) {
-    HB_LOG(log_, Error, Config, "reload refused: configuration has errors; keeping the running one");
-    return;
+  auto refuse = [&](const std::string& why, const std::vector<std::string>& items) -> Result<std::string> {
+    std::string text = "reload refused, nothing changed: " + why;
+    for (const auto& i : items) text += "\n  " + i;
+    HB_LOG(log_, Error, Config, "reload refused, nothing changed: {} ({} problem(s))", why, items.size());
+    return err(Errc::Config, text);
+  };
+  if (!cfg) return refuse("the configuration has errors", errors);
+  // What reload cannot apply yet: refused as a whole, so that nothing is half-applied.
+  std::vector<std::string> restart;
+  if (cfg->has_hacf != cfg_.has_hacf) restart.push_back("ha.cf appeared or disappeared");
+  if (cfg->hacf.nodes != cfg_.hacf.nodes) restart.push_back("the node lines");
+  if (cfg->links != cfg_.links) restart.push_back("the links (ucast, bcast, mcast, serial, udpport, baud)");
+  if (cfg->has_resources != cfg_.has_resources || cib::toXml(cfg->cib) != cib::toXml(cfg_.cib)) {
+    restart.push_back("the resource groups (haresources, auto_failback)");
   }
-  LogOptions lo{opts_.node, cfg->hacf.logfile, cfg->hacf.debugfile, cfg->hacf.logfacility, cfg->hacf.debug,
-                opts_.foreground};
+  if (cfg->vrrp.has_value() != cfg_.vrrp.has_value()) restart.push_back("vrrp.conf appeared or disappeared");
+  if (!restart.empty()) return refuse("these changes need a restart of hbd", restart);
+
+  std::vector<std::string> applied;
+  const auto& now = cfg->hacf;
+  const auto& was = cfg_.hacf;
+  if (cfg->keys != cfg_.keys) {
+    applied.push_back("keys (sending with auth " + std::to_string(cfg->keys.send_index) + ", accepting " +
+                      std::to_string(cfg->keys.keys.size()) + ")");
+  }
+  if (now.keepalive != was.keepalive || now.deadtime != was.deadtime || now.warntime != was.warntime ||
+      now.initdead != was.initdead) {
+    applied.push_back(fmt::format("timings (keepalive {} ms, deadtime {} ms, warntime {} ms)", now.keepalive.count(),
+                                  now.deadtime.count(), now.warntime.count()));
+  }
+  if (membership_) membership_->reconfigure(cfg->keys, now.keepalive, now.deadtime, now.warntime, now.initdead);
+  LogOptions lo{opts_.node, now.logfile, now.debugfile, now.logfacility, now.debug, opts_.foreground};
   log_.reopen(lo);
-  HB_LOG(log_, Notice, Daemon, "reload: log files reopened; other changes take effect at the next restart");
+  cfg_.hacf = cfg->hacf;
+  cfg_.keys = cfg->keys;
+  std::string msg = "Reloaded: " + (applied.empty() ? std::string("no change") : applied.front());
+  for (std::size_t i = 1; i < applied.size(); ++i) msg += ", " + applied[i];
+  msg += "; log files reopened.";
+  if (cfg_.vrrp) msg += " (vrrp.conf is not re-read: restart hbd for VRRP changes.)";
+  HB_LOG(log_, Notice, Daemon, "{}", msg);
+  return msg;
 }
 
 void Daemon::shutdown(const std::string& why) {
@@ -388,6 +425,9 @@ void Daemon::handleRequest(const control::Request& request, const control::PeerC
   } else if (std::holds_alternative<control::ShutdownRequest>(request)) {
     reply(control::okReply());
     shutdown("hbd -k");
+  } else if (std::holds_alternative<control::ReloadRequest>(request)) {
+    auto r = reload();
+    reply(r ? control::okReply(control::kMessageKey, *r) : errorReply(r.error().message));
   } else if (const auto* c = std::get_if<control::CleanupRequest>(&request)) {
     if (!rm_) {
       reply(errorReply("no resource groups are configured (no haresources)"));

@@ -49,7 +49,9 @@ class Daemon {
   void handleRequest(const control::Request& request, const control::PeerCred& who, control::Reply reply);
   /** hb_standby / hb_takeover, answered at once or (wait) when the groups moved or time ran out. */
   void move(const control::MoveRequest& req, control::Reply reply);
-  void reload();
+  /** SIGHUP and `hbctl reload`: validate the whole new config; apply keys, timings and log files,
+   *  or change nothing and say why (errors, or changes only a restart applies). */
+  Result<std::string> reload();
   void waitSignals();
   void finishShutdown();
   node::NodeOptions nodeOptions();

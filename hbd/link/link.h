@@ -108,6 +108,7 @@ struct LinkOptions {
   std::string bind_address;
   /** serial: how often a missing or broken device is retried. */
   std::chrono::milliseconds reopen_interval{1000};
+  bool operator==(const LinkOptions&) const = default;
 };
 
 /** Largest frame a UDP link carries (one Ethernet MTU with room for IP/UDP headers). */

@@ -166,6 +166,20 @@ void Membership::onKeepalive() {
   if (running_) keepalive_timer_->arm(o_.keepalive, [this] { onKeepalive(); });
 }
 
+void Membership::reconfigure(const message::KeyRing& keys, std::chrono::milliseconds keepalive,
+                             std::chrono::milliseconds deadtime, std::chrono::milliseconds warntime,
+                             std::chrono::milliseconds initdead) {
+  o_.keys = keys;
+  o_.deadtime = deadtime;
+  o_.warntime = warntime;
+  o_.initdead = initdead;
+  if (o_.keepalive != keepalive) {
+    o_.keepalive = keepalive;
+    if (running_) keepalive_timer_->arm(o_.keepalive, [this] { onKeepalive(); });
+  }
+  armCheck();
+}
+
 void Membership::announceShutdown() {
   Message m;
   m.type = MsgType::Shutdown;

@@ -157,6 +157,15 @@ class Membership {
   /** Cancels every timer (no more heartbeats, no more timeouts). receive() still updates state. */
   void stop();
 
+  /**
+   * Reload: new keys and timings, at once. Frames are signed with keys.send_index from now on and
+   * accepted with any key listed (key rotation: list the new key everywhere, then switch `auth`,
+   * then drop the old one). Silences are judged against the new deadtime from the next check on;
+   * the next heartbeat goes out after the new keepalive.
+   */
+  void reconfigure(const message::KeyRing& keys, std::chrono::milliseconds keepalive, std::chrono::milliseconds deadtime,
+                   std::chrono::milliseconds warntime, std::chrono::milliseconds initdead);
+
   /** Sets where frames go: called once per frame, which the caller sends on ALL links. */
   void setSender(std::function<void(const message::Bytes&)> send);
 

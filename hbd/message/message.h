@@ -70,12 +70,14 @@ std::size_t authCodeSize(AuthMethod m);
 struct AuthKey {
   AuthMethod method = AuthMethod::Sha1;
   std::string secret;  ///< empty for crc
+  bool operator==(const AuthKey&) const = default;
 };
 
 /** The keys from authkeys: send with `send_index`, accept any listed index. */
 struct KeyRing {
   int send_index = 1;
   std::map<int, AuthKey> keys;
+  bool operator==(const KeyRing&) const = default;
 };
 
 /** Why a received message was dropped. Counted per reason; shown by `hbctl status`. */

@@ -20,6 +20,8 @@ const char* kUsage =
     "  cib                  the live resource model as Pacemaker-style CIB XML\n"
     "  history [--json]     recent hand-overs and failovers, each as a timeline\n"
     "  vrrp                 one line per VRRP instance: NAME STATE PRIORITY\n"
+    "  reload               re-read the configuration (as SIGHUP): keys, timings and log files\n"
+    "                       are applied, or nothing changes and the reason is printed (exit 1)\n"
     "  cleanup RSC          forget the failures of RSC's group (or group RSC) on every node,\n"
     "                       a failed stop included, and probe it again; first make sure that\n"
     "                       nothing of it still runs where its stop failed\n"
@@ -103,7 +105,8 @@ int simple(const std::string& sock, const hb::control::Request& req, bool json) 
     auto v = hb::control::vrrpFromReply(*r);
     if (!v) return fail(v.error().message);
     for (const auto& i : *v) std::cout << i.name << " " << i.state << " " << i.effective_priority << "\n";
-  } else if (std::holds_alternative<hb::control::CleanupRequest>(req)) {
+  } else if (std::holds_alternative<hb::control::CleanupRequest>(req) ||
+             std::holds_alternative<hb::control::ReloadRequest>(req)) {
     std::cout << hb::control::replyText(*r, hb::control::kMessageKey) << "\n";
   } else if (std::holds_alternative<hb::control::HistoryRequest>(req)) {
     auto h = hb::control::historyFromReply(*r);
@@ -141,6 +144,7 @@ int main(int argc, char** argv) {
   if (cmd == "history") return simple(sock, hb::control::HistoryRequest{}, json);
   if (cmd == "cib") return simple(sock, hb::control::CibRequest{}, false);
   if (cmd == "vrrp") return simple(sock, hb::control::VrrpRequest{}, false);
+  if (cmd == "reload") return simple(sock, hb::control::ReloadRequest{}, false);
   if (cmd == "cleanup") {
     if (args.size() != 2) {
       std::cerr << "hbctl: usage: hbctl cleanup RSC\n";

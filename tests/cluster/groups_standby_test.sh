@@ -12,7 +12,9 @@ hb_bridge alpha beta
 V1="10.$HB_SUBNET.0.100"   # group G1, preferred by alpha: IPaddr V1, marker A1, marker A2
 V2="10.$HB_SUBNET.0.101"   # group G2, preferred by beta:  IPaddr V2, marker B1, marker B2
 for n in alpha beta; do
-  hb_config "$n" "$(hb_pair_hacf off)"
+  # initdead 3: beta may start a second after alpha on a loaded machine; the initial placement
+  # (one group on each node) assumes they meet within initdead.
+  hb_config "$n" "$(hb_pair_hacf off | sed "s/^initdead 1$/initdead 3/")"
   printf 'alpha IPaddr::%s/24/eth0 marker::A1 marker::A2\nbeta IPaddr::%s/24/eth0 marker::B1 marker::B2\n' \
     "$V1" "$V2" > "$HB_T/$n/etc/haresources"
   hb_marker_agent "$n"

@@ -115,7 +115,7 @@ TEST(ControlRequest, ToJsonRoundTrips) {
   m.wait_ms = 1234ms;
   for (const Request& r : {Request{StatusRequest{}}, Request{ParameterRequest{"udpport"}}, Request{CibRequest{}},
                            Request{VrrpRequest{}}, Request{HistoryRequest{}}, Request{m}, Request{ShutdownRequest{}},
-                           Request{CleanupRequest{"fs"}}}) {
+                           Request{CleanupRequest{"fs"}}, Request{ReloadRequest{}}}) {
     auto back = parseRequest(toJson(r));
     ASSERT_TRUE(back) << toJson(r).dump();
     EXPECT_EQ(back->index(), r.index());

@@ -241,6 +241,45 @@ TEST_F(MembershipTest, OneLinkDiesNodeStaysActive) {
   EXPECT_EQ(node("a").log.count("Link b:eth0 up."), 2u);
 }
 
+// Reload: key rotation in three steps (add the new key everywhere, switch auth, drop the old key)
+// keeps both nodes active; a node still on a key the other no longer lists is dropped.
+TEST_F(MembershipTest, ReconfigureRotatesKeysWithoutADeath) {
+  twoNodesSettled();
+  KeyRing both = keys();
+  both.keys[2] = {AuthMethod::Sha256, "new-secret"};
+  KeyRing both_send2 = both;
+  both_send2.send_index = 2;
+  KeyRing only2 = keys(AuthMethod::Sha256, "new-secret", 2);
+  auto step = [&](const std::string& n, const KeyRing& k) {
+    m(n).reconfigure(k, 1000ms, 3000ms, 1500ms, 6000ms);
+  };
+  for (const auto* k : {&both, &both_send2, &only2}) {
+    step("a", *k);
+    s_.advance(700ms);  // the other node reloads a little later
+    step("b", *k);
+    s_.advance(5000ms);
+    EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+    EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  }
+  EXPECT_EQ(dropped(m("a"), DropReason::UnknownKey), 0u);
+  EXPECT_EQ(dropped(m("b"), DropReason::UnknownKey), 0u);
+  // b goes back to the old key alone: a no longer accepts it, and b is dead after deadtime.
+  step("b", keys());
+  s_.advance(3500ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_GT(dropped(m("a"), DropReason::UnknownKey), 0u);
+}
+
+// Reload: a shorter deadtime applies from the next check; a longer keepalive from the next beat.
+TEST_F(MembershipTest, ReconfigureAppliesNewTimings) {
+  twoNodesSettled();
+  m("a").reconfigure(keys(), 1000ms, 1500ms, 1000ms, 6000ms);
+  hub_.cut("eth0");
+  hub_.cut("eth1");
+  s_.advance(1600ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+}
+
 TEST_F(MembershipTest, DuplicateAcrossLinksProcessedOnce) {
   twoNodesSettled();
   const auto dup_before = m("a").counters().duplicates;
