@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "resources/agents/agents.h"
+#include "tests/fakes/fake_scheduler.h"
 #include "tests/fakes/memory_log_sink.h"
 #include "tests/resources/agents/agent_test_util.h"
 
@@ -123,6 +124,29 @@ TEST_F(FallbackTest, MissingPiecesAreRefusedWithAReason) {
   r = AgentCgroups::create(o);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("No such file"), std::string::npos) << r.error().message;
+}
+
+TEST_F(FallbackTest, LauncherWarnsOnce) {
+  SpawnLauncherOptions o;
+  o.cgroupMount = tree.root();
+  auto launcher = makeSpawnLauncher(io, log, o);
+  ASSERT_NE(launcher, nullptr);
+  EXPECT_EQ(log.count("agents run without a cgroup: a child that calls setsid "
+                      "can outlive its "
+                      "timeout | reason="),
+            1u);
+  EXPECT_EQ(log.count("is not a cgroup2 filesystem"), 1u);
+  ASSERT_EQ(log.records.size(), 1u);
+  EXPECT_EQ(log.records[0].level, LogLevel::Warning);
+}
+
+TEST_F(FallbackTest, RunnerWarnsOnceThroughItsOwnLauncher) {
+  AgentRunnerOptions o;
+  o.paths = tree.paths();
+  o.launcher.cgroupMount = tree.root();
+  hb::test::FakeScheduler sched;
+  AgentRunner runner(sched, io, log, o);
+  EXPECT_EQ(log.count("agents run without a cgroup"), 1u);
 }
 
 }  // namespace

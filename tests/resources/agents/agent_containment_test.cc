@@ -2,6 +2,7 @@
 // Containment of agent actions with real processes: a child that leaves the process group (setsid)
 // still dies at the timeout, at cancelAll and with the runner; no cgroup directory is left behind.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "resources/agents/agent_cgroup_private.h"
 #include "resources/agents/agents.h"
 #include "resources/base/asio_scheduler.h"
 #include "tests/fakes/memory_log_sink.h"
@@ -259,6 +261,59 @@ TEST_F(ContainmentTest, EveryActionGetsItsOwnCgroup) {
     seen.insert(path);
   }
   EXPECT_EQ(seen.size(), 3u);
+}
+
+// Where cgroups are not usable (here: a root that is no cgroup2 filesystem), the launcher warns
+// once and runs children as before, in process groups, in our own cgroup.
+TEST_F(ContainmentTest, WithoutCgroupsChildrenRunAsBefore) {
+  SpawnLauncherOptions o;
+  o.cgroupMount = tree.root();
+  hb::test::MemoryLogSink own;
+  auto launcher = makeSpawnLauncher(io, own, o);
+  EXPECT_EQ(own.count(kNoCgroupWarning), 1u);
+  std::string out;
+  std::optional<ExitStatus> st;
+  ProcessSpec spec{"/bin/sh", {"/bin/sh", "-c", "cat /proc/self/cgroup; exit 3"}, {"PATH=/bin"}};
+  ProcessCallbacks cb;
+  cb.onOutput = [&](OutputStream, std::string_view chunk) { out.append(chunk); };
+  cb.onExit = [&](ExitStatus s) { st = s; };
+  auto p = launcher->launch(spec, std::move(cb));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_TRUE(waitFor([&] { return st.has_value(); }, milliseconds(10000)));
+  EXPECT_FALSE(st->signaled);
+  EXPECT_EQ(st->code, 3);
+  EXPECT_EQ(unifiedPath(out), unifiedPath(slurp("/proc/self/cgroup")));
+  EXPECT_EQ(own.records.size(), 1u) << "warned once, at creation";
+}
+
+// Kernels before 5.14 have no cgroup.kill: the fallback freezes, kills every pid, thaws.
+TEST_F(ContainmentTest, KillByFreezingEmptiesTheCgroup) {
+  if (!needCgroups()) GTEST_SKIP() << "no usable cgroup v2";
+  auto root = cgroup::AgentCgroups::create(cgroup::ProbeOptions{});
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  auto cg = (*root)->createAction();
+  ASSERT_TRUE(cg.ok()) << cg.error().message;
+  auto procs = cg->openProcs();
+  ASSERT_TRUE(procs.ok()) << procs.error().message;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::write(procs->get(), "0", 1) != 1) ::_exit(126);
+    ::execl("/bin/sh", "sh", "-c", "setsid sleep 1000 & exec sleep 1000",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  procs->reset();
+  EXPECT_TRUE(waitFor([&] { return cg->pids().size() >= 2; }, milliseconds(5000)));
+  const std::vector<int> members = cg->pids();
+  for (int m : members) cleanup.push_back(m);
+  cg->killAllByFreezing();
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_TRUE(waitFor([&] { return !cg->populated(); }, milliseconds(1000)));
+  for (int m : members) EXPECT_TRUE(goneOrZombie(m)) << m;
+  EXPECT_TRUE(cg->remove());
 }
 
 }  // namespace
