@@ -265,7 +265,8 @@ class ProcessLauncher {
  public:
   virtual ~ProcessLauncher() = default;
   /**
-   * Starts `spec`. The child: own process group, cwd "/", stdin /dev/null, stdout/stderr pipes,
+   * Starts `spec`. The child: own process group (and own cgroup, for the production launcher
+   * where cgroups are usable), cwd "/", stdin /dev/null, stdout/stderr pipes,
    * every other descriptor closed, signal dispositions default and mask empty, exactly `env`.
    * @return the process, or an Error when it could not be started (nothing runs then).
    */
