@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "resources/base/text.h"
 
@@ -69,6 +70,26 @@ std::string unescapeMountField(std::string_view s) {
 }
 
 std::string errnoText(int e) { return std::strerror(e); }
+
+// Directories `hbd-<pid>-<n>` of processes that died without cleaning up (SIGKILL, crash): their
+// empty action cgroups and themselves are removed. rmdir never removes a cgroup with processes,
+// so leftovers of such a process are left alone, as is anything of a live pid.
+void removeStale(const std::string& own) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(own, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("hbd-", 0) != 0) continue;
+    const auto dash = name.find('-', 4);
+    auto pid = parseInt(std::string_view(name).substr(4, dash == std::string::npos ? 0 : dash - 4),
+                        1, 0x7fffffff);
+    if (!pid || ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ec2;
+    for (const auto& a : std::filesystem::directory_iterator(e.path(), ec2)) {
+      if (a.is_directory(ec2)) ::rmdir(a.path().c_str());
+    }
+    ::rmdir(e.path().c_str());
+  }
+}
 
 }  // namespace
 
@@ -230,6 +251,7 @@ Result<std::unique_ptr<AgentCgroups>> AgentCgroups::create(const ProbeOptions& o
     return err(Errc::Unsupported,
                "own cgroup " + *own + " is of type " + std::string(trim(*type)));
   }
+  removeStale(*own);
   // Unique per process and launcher: several hbd processes (and several launchers in one) may
   // share a cgroup, e.g. the root cgroup of a container.
   static std::atomic<unsigned> launchers{0};

@@ -286,6 +286,27 @@ TEST_F(ContainmentTest, WithoutCgroupsChildrenRunAsBefore) {
   EXPECT_EQ(own.records.size(), 1u) << "warned once, at creation";
 }
 
+// A launcher of a process that died without cleaning up (SIGKILL) left its empty cgroups: the
+// next launcher removes them.
+TEST_F(ContainmentTest, StaleCgroupsOfDeadProcessesAreRemoved) {
+  if (!needCgroups()) GTEST_SKIP() << "no usable cgroup v2";
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_GT(dead, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(dead, &status, 0), dead);
+  const std::string own = cgroup2Mount() + unifiedPath(slurp("/proc/self/cgroup"));
+  const std::string stale = own + "/hbd-" + std::to_string(dead) + "-1";
+  ASSERT_TRUE(std::filesystem::create_directories(stale + "/a7"));
+  hb::test::MemoryLogSink own_log;
+  auto launcher = makeSpawnLauncher(io, own_log, SpawnLauncherOptions{});
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  if (std::filesystem::exists(stale)) {
+    ::rmdir((stale + "/a7").c_str());
+    ::rmdir(stale.c_str());
+  }
+}
+
 // Kernels before 5.14 have no cgroup.kill: the fallback freezes, kills every pid, thaws.
 TEST_F(ContainmentTest, KillByFreezingEmptiesTheCgroup) {
   if (!needCgroups()) GTEST_SKIP() << "no usable cgroup v2";
