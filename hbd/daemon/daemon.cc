@@ -69,7 +69,7 @@ Result<void> Daemon::start() {
 
   std::vector<link::Link*> links;
   for (auto& l : links_) links.push_back(l.get());
-  launcher_ = resources::makeSpawnLauncher(io_);
+  launcher_ = resources::makeSpawnLauncher(io_, log_);
   node_ = std::make_unique<node::Node>(nodeOptions(), std::move(links), sched_, *launcher_, log_);
   membership_ = &node_->membership();
   rm_ = node_->resources();

@@ -94,7 +94,7 @@ struct AgentRunner::Impl : std::enable_shared_from_this<AgentRunner::Impl> {
        ProcessLauncher* injected)
       : sched(s), log(l), opt(std::move(o)) {
     if (injected == nullptr) {
-      owned = makeSpawnLauncher(io);
+      owned = makeSpawnLauncher(io, l, opt.launcher);
       injected = owned.get();
     }
     launcher = injected;

@@ -242,15 +242,17 @@ struct ProcessCallbacks {
   std::function<void(ExitStatus)> onExit;
 };
 
-/** A running child; the leader of its own process group. Loop thread only. */
+/** A running child; the leader of its own process group and, where the launcher has cgroups,
+ *  the first process of its own cgroup. Loop thread only. */
 class Process {
  public:
   virtual ~Process() = default;
   virtual int pid() const = 0;
-  /** Sends `signo` to the child's whole process group (harmless once reaped). */
+  /** Sends `signo` to the child's whole process group, and to every process of its cgroup that
+   *  left the group (setsid); SIGKILL kills the whole cgroup. Harmless once reaped. */
   virtual void signalGroup(int signo) = 0;
-  /** From now on, when the leader exits, SIGKILL what is left of its group before reaping it
-   *  (after a timeout: grandchildren die too). */
+  /** From now on, when the leader exits, SIGKILL what is left of its group and cgroup before
+   *  reaping it (after a timeout: grandchildren die too, even in another session). */
   virtual void killGroupOnExit() = 0;
 };
 using ProcessPtr = std::unique_ptr<Process>;
@@ -263,7 +265,8 @@ class ProcessLauncher {
  public:
   virtual ~ProcessLauncher() = default;
   /**
-   * Starts `spec`. The child: own process group, cwd "/", stdin /dev/null, stdout/stderr pipes,
+   * Starts `spec`. The child: own process group (and own cgroup, for the production launcher
+   * where cgroups are usable), cwd "/", stdin /dev/null, stdout/stderr pipes,
    * every other descriptor closed, signal dispositions default and mask empty, exactly `env`.
    * @return the process, or an Error when it could not be started (nothing runs then).
    */
@@ -271,12 +274,37 @@ class ProcessLauncher {
 };
 using ProcessLauncherPtr = std::unique_ptr<ProcessLauncher>;
 
+/** How the production launcher contains its children. Plain data. */
+struct SpawnLauncherOptions {
+  /** Where the cgroup v2 hierarchy is mounted; empty: found in /proc/self/mountinfo (e.g.
+   *  /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid system). */
+  std::string cgroupMount;
+};
+
 /**
- * The production launcher: posix_spawn (vfork-like, so its cost does not grow with the daemon's
- * RSS), a pidfd per child watched by the io_context (no SIGCHLD handler, no waitpid(-1)), output
- * pipes read when readable. Needs Linux >= 5.3. `io` must outlive the launcher and its processes.
+ * The production launcher: vfork + execve (so its cost does not grow with the daemon's RSS), a
+ * pidfd per child watched by the io_context (no SIGCHLD handler, no waitpid(-1)), output pipes
+ * read when readable. Needs Linux >= 5.3. `io` must outlive the launcher and its processes.
+ *
+ * Containment: each child gets its own process group and, when the launcher could set up cgroups
+ * at creation (cgroup v2, write access to our own cgroup), its own cgroup
+ * `<our cgroup>/hbd-<pid>-<n>/a<seq>`, entered between fork and exec. A timeout's or cancel's
+ * KILL then reaches processes that left the group (setsid). After the leader is reaped, what is
+ * left of a killed action dies; what a finished action left running (a daemon it started) moves
+ * to our own cgroup; the action's cgroup is removed once empty (the launcher's when it goes).
+ * Without cgroups, process groups only. See docs/architecture.md, "Containing agents".
+ * This overload is silent; the one below logs how children are contained, once.
  */
 ProcessLauncherPtr makeSpawnLauncher(boost::asio::io_context& io);
+
+/**
+ * makeSpawnLauncher(io) that logs (subsystem exec), once, at creation: Info with the cgroup
+ * used, or the Warning "agents run without a cgroup: a child that calls setsid can outlive its
+ * timeout | reason=..."; later, a Warning for an action that could not get its cgroup.
+ * `log` must outlive the launcher.
+ */
+ProcessLauncherPtr makeSpawnLauncher(boost::asio::io_context& io, LogSink& log,
+                                     SpawnLauncherOptions options = {});
 
 // ---------------------------------------------------------------------------------------------
 // The runner
@@ -307,6 +335,7 @@ struct AgentRunnerOptions {
   std::size_t maxLoggedLines = 200;            ///< per action and stream; then one notice
   std::string nodeName;                        ///< HA_CURHOST for heartbeat-class scripts
   std::string stateDir;                        ///< HA_RSCTMP for every agent (empty: the agent's default)
+  SpawnLauncherOptions launcher;               ///< for the runner's own launcher (none injected)
 };
 
 /**
@@ -335,7 +364,8 @@ class AgentRunner {
   /**
    * @param scheduler timers and durations; @param io the loop the default launcher uses;
    * @param log receives one line per result (subsystem exec) and the agents' output lines;
-   * @param launcher nullptr = makeSpawnLauncher(io); else not owned, must outlive the runner.
+   * @param launcher nullptr = makeSpawnLauncher(io, log, options.launcher); else not owned, must
+   *        outlive the runner.
    */
   AgentRunner(Scheduler& scheduler, boost::asio::io_context& io, LogSink& log,
               AgentRunnerOptions options, ProcessLauncher* launcher = nullptr);
