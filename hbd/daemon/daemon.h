@@ -74,6 +74,7 @@ class Daemon {
   boost::asio::signal_set signals_;
   TimerPtr exit_timer_;
   MonoTime started_at_;
+  std::uint64_t generation_ = 0;  ///< this start's, persisted in the state dir (start())
   bool stopping_ = false;
   int exit_code_ = 0;
 };
