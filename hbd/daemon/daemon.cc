@@ -67,6 +67,17 @@ Result<void> Daemon::start() {
     links_.push_back(std::move(*l));
   }
 
+  // Persisted before any frame can carry it: a generation that a restart could repeat would make
+  // peers take the new incarnation's frames for replays.
+  const auto wall_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
+  auto gen = nextGeneration(opts_.state_dir, opts_.run_dir,
+                            cfg_.hacf.hbgenmethod == "time" ? GenMethod::Time : GenMethod::File, wall_ms);
+  if (!gen) return gen.error();
+  generation_ = gen->value;
+  HB_LOG(log_, Info, Daemon, "generation {} | hbgenmethod={} basis={} file={}/generation", gen->value,
+         cfg_.hacf.hbgenmethod, gen->basis, opts_.state_dir);
+
   std::vector<link::Link*> links;
   for (auto& l : links_) links.push_back(l.get());
   launcher_ = resources::makeSpawnLauncher(io_, log_);
@@ -126,9 +137,7 @@ node::NodeOptions Daemon::nodeOptions() {
   mo.warntime = cfg_.hacf.warntime;
   mo.initdead = cfg_.hacf.initdead;
   mo.keys = cfg_.keys;
-  const auto wall_ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(sched_.wallNow().time_since_epoch()).count());
-  mo.generation = nextGeneration(opts_.run_dir, wall_ms);
+  mo.generation = generation_;
 
   resources::AgentRunnerOptions& ro = no.runner;
   ro.paths = agentPaths(opts_.config_dir);

@@ -77,6 +77,7 @@ class Daemon {
   TimerPtr exit_timer_;
   TimerPtr grace_timer_;  ///< shutdown with unmanaged groups: the last reports' time
   MonoTime started_at_;
+  std::uint64_t generation_ = 0;  ///< this start's, persisted in the state dir (start())
   bool stopping_ = false;
   bool unmanaged_grace_done_ = false;  ///< finishShutdown waited for the last reports once
   std::chrono::milliseconds report_interval_{1000};

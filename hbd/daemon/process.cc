@@ -171,18 +171,73 @@ void Background::ready(int code) {
   report_.reset();
 }
 
-std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms) {
-  const std::string path = run_dir + "/generation";
-  std::uint64_t prev = 0;
-  if (std::ifstream in(path); in) in >> prev;
-  std::uint64_t gen = std::max(prev + 1, wall_ms);
-  const std::string tmp = path + ".tmp";
-  if (std::ofstream out(tmp, std::ios::trunc); out) {
-    out << gen << "\n";
-    out.close();
-    if (out) std::rename(tmp.c_str(), path.c_str());
+namespace {
+
+/** The number in a generation file: decimal digits and an optional newline, nothing else. */
+std::optional<std::uint64_t> readGeneration(const std::string& path) {
+  // POSIX reads: whatever sits at the path (a directory, a huge file) is an unreadable value, never
+  // an exception.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  char buf[32];
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  std::string text(buf, static_cast<std::size_t>(n));
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.empty() || text.size() > 19 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
   }
-  return gen;
+  return std::stoull(text);
+}
+
+Error ioError(const std::string& what, const std::string& path) {
+  return err(Errc::Io, "cannot write the generation: " + what + " " + path + ": " + std::strerror(errno));
+}
+
+/** Writes `value` to `path` so that after a crash the file holds either the old or the new value. */
+Result<void> writeDurably(const std::string& dir, const std::string& path, std::uint64_t value) {
+  const std::string tmp = path + ".tmp";
+  const std::string text = std::to_string(value) + "\n";
+  {
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) return ioError("cannot create", tmp);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      return ioError("cannot write", tmp);
+    }
+    if (::fsync(fd.get()) != 0) return ioError("cannot fsync", tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = ioError("cannot rename to", path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  // The rename is durable only once the directory entry is.
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d || ::fsync(d.get()) != 0) return ioError("cannot fsync", dir);
+  return {};
+}
+
+}  // namespace
+
+Result<Generation> nextGeneration(const std::string& state_dir, const std::string& run_dir,
+                                  GenMethod method, std::uint64_t wall_ms) {
+  const std::string path = state_dir + "/generation";
+  Generation g;
+  if (const auto prev = readGeneration(path)) {
+    if (method == GenMethod::File || *prev + 1 >= wall_ms) {
+      g = {*prev + 1, "counter"};
+    } else {
+      g = {wall_ms, "clock"};
+    }
+  } else {
+    const std::uint64_t legacy = readGeneration(run_dir + "/generation").value_or(0);
+    g = legacy + 1 > wall_ms ? Generation{legacy + 1, "counter"}
+                             : Generation{wall_ms, "clock (no previous generation)"};
+  }
+  if (auto w = writeDurably(state_dir, path, g.value); !w) return w.error();
+  return g;
 }
 
 void applyRealtime(bool on, LogSink& log) {

@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "resources/base/log.h"
@@ -100,8 +101,30 @@ class Background {
   UniqueFd report_;
 };
 
-/** Per-boot generation: max(previous + 1, wall clock in ms), persisted in RUN_DIR/generation. */
-std::uint64_t nextGeneration(const std::string& run_dir, std::uint64_t wall_ms);
+/** ha.cf `hbgenmethod`. */
+enum class GenMethod { File, Time };
+
+/** This start's generation and what it came from (for the start-up log line). */
+struct Generation {
+  std::uint64_t value = 0;
+  std::string_view basis;  ///< "counter", "clock", or "clock (no previous generation)"
+};
+
+/**
+ * This start's generation, persisted in STATE_DIR/generation before it is returned, so no frame
+ * ever carries a generation a restart could repeat.
+ *  - File (heartbeat's default): previous + 1, whatever the clock says.
+ *  - Time: max(previous + 1, wall_ms): the clock, but never back while the file survives.
+ * Without a readable previous value (first start, wiped state dir) both start from
+ * max(wall_ms, RUN_DIR/generation + 1) (the run dir held it before --state-dir existed): peers may
+ * still remember this node's last generation, and a wall clock in ms is above any counter that
+ * started from one, so the node does not come back lower than they remember (which they would
+ * only accept after a challenge).
+ * Written atomically: a temporary file, fsync, rename, fsync of the directory.
+ * @return an Io error naming the file when it cannot be written: the caller must not start.
+ */
+Result<Generation> nextGeneration(const std::string& state_dir, const std::string& run_dir,
+                                  GenMethod method, std::uint64_t wall_ms);
 
 /** heartbeat's `realtime on`: lock memory, SCHED_FIFO. Failures are warnings, never fatal. */
 void applyRealtime(bool on, LogSink& log);

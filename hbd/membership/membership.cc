@@ -66,6 +66,7 @@ Membership::Membership(Options o, Scheduler& s, LogSink& log)
     for (const auto& l : o_.links) p.links[l];
   }
   for (const auto& l : o_.links) own_links_[l];
+  for (const auto& [index, key] : o_.keys.keys) any_keyed_ = any_keyed_ || message::isKeyed(key.method);
 }
 
 Membership::~Membership() = default;
@@ -258,7 +259,8 @@ void Membership::countDrop(DropReason r) {
 
 void Membership::receive(std::string_view link, message::ByteView bytes) {
   ++counters_.received;
-  auto decoded = message::decode(bytes, o_.keys);
+  message::AuthMethod method = message::AuthMethod::Crc;
+  auto decoded = message::decode(bytes, o_.keys, method);
   if (const auto* reason = std::get_if<DropReason>(&decoded)) {
     countDrop(*reason);
     return;
@@ -270,13 +272,19 @@ void Membership::receive(std::string_view link, message::ByteView bytes) {
     countDrop(DropReason::UnknownSender);
     return;
   }
-  const auto verdict = guard_.check(m);
-  if (verdict == message::ReplayGuard::Verdict::Replay) {
-    countDrop(DropReason::Replay);
-    return;
-  }
   const std::string& name = pit->first;
   Peer& p = pit->second;
+  auto verdict = guard_.check(m);
+  if (verdict == message::ReplayGuard::Verdict::Replay) {
+    // A generation the guard does not accept (not a sequence number out of the window): a replay,
+    // or the peer's generation went back. Only an answer to our challenge tells them apart.
+    const auto current = guard_.generation(m.from);
+    if (!current || m.generation == *current || !unacceptedGeneration(m, p, method, *current)) {
+      countDrop(DropReason::Replay);
+      return;
+    }
+    verdict = message::ReplayGuard::Verdict::Restart;  // proven live: processed as its restart
+  }
   const Stamp stamp{m.generation, m.seq};
   const bool fresh_node = !p.newest || stamp > *p.newest;
   auto lit = p.links.find(link);
@@ -366,6 +374,19 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
       setNodeState(name, p, NodeState::Dead, "shutdown");
       return;
     }
+    case MsgType::Challenge:
+      answerChallenge(m, p);
+      return;
+    case MsgType::Response:
+      // Under a generation we accept already (our challenge was caused by a replay, or the answer
+      // came twice): nothing to adopt; a matching nonce is used up (the episode goes on, so more
+      // replays are not logged as a new one).
+      if (m.str("to") == o_.self && !p.challenge.nonce.empty() &&
+          m.str("nonce") == p.challenge.nonce) {
+        p.challenge.nonce.clear();
+        p.challenge.nonce_since.reset();
+      }
+      return;
     case MsgType::Cluster:
     case MsgType::Control:
       break;
@@ -381,6 +402,112 @@ void Membership::handle(const Message& m, Peer& p, bool restart) {
   }
   const auto cbs = message_cbs_;
   for (const auto& cb : cbs) cb(m);
+}
+
+bool Membership::unacceptedGeneration(const Message& m, Peer& p, message::AuthMethod method,
+                                      std::uint64_t current) {
+  const std::string& name = m.from;
+  const MonoTime now = sched_.now();
+  Challenge& c = p.challenge;
+  const auto deadtime = std::chrono::duration_cast<MonoClock::duration>(o_.deadtime);
+  if (!c.last_refused || now - *c.last_refused >= deadtime) {
+    // A new episode (none yet, or the last one went quiet): logged once, not per frame.
+    if (m.generation < current) {
+      HB_LOG(log_, Warning, Membership,
+             "node {}: frames with generation {}, lower than the {} it had: dropped until it "
+             "answers a challenge (generation set back? or a replay) | generation={} remembered={}",
+             name, m.generation, current, m.generation, current);
+    } else {
+      // Above the current one, below one it had before it went back: every ordinary restart of a
+      // node that went back once (until we restart), or a replay of its old frames. The replay
+      // drops are logged (rate-limited) as such.
+      HB_LOG(log_, Info, Membership,
+             "node {}: frames with generation {}, not above every generation it had before it went "
+             "back to {}: dropped until it answers a challenge | generation={} remembered={}",
+             name, m.generation, current, m.generation, current);
+    }
+    c = {};
+  }
+  c.last_refused = now;
+  if (m.type == MsgType::Response) {
+    const bool fresh = !c.nonce.empty() && c.nonce_since && now - *c.nonce_since < deadtime;
+    // With a key in authkeys, a crc answer (anyone can compute one) proves nothing. A crc-only
+    // cluster (auth_insecure_ok) has no proof of identity to give: the echo still proves the
+    // sender is live and not a stale datagram, and whoever can forge a crc frame could already
+    // pose as the node with a higher generation.
+    const bool proven = message::isKeyed(method) || !any_keyed_;
+    if (m.str("to") == o_.self && fresh && proven && m.str("nonce") == c.nonce) {
+      HB_LOG(log_, Notice, Membership,
+             "node {}: answered our challenge with generation {}: accepted again (it had {}) | "
+             "generation={} previous={}",
+             name, m.generation, current, m.generation, current);
+      ++counters_.generations_lowered;
+      guard_.adopt(m);
+      // Liveness compares (generation, seq): the old incarnation's stamps would outrank every
+      // frame of the new one.
+      p.newest.reset();
+      for (auto& [lname, l] : p.links) l.newest.reset();
+      c = {};
+      return true;
+    }
+    if (m.str("to") == o_.self) {
+      ++counters_.challenge_failures;
+      HB_LOG(log_, Warning, Membership, "node {}: answer to a challenge refused | reason={}", name,
+             !proven ? "crc" : !fresh ? "no challenge outstanding" : "wrong nonce");
+    }
+  }
+  if (!running_) return false;
+  const auto every = std::max<MonoClock::duration>(
+      std::chrono::duration_cast<MonoClock::duration>(o_.keepalive), std::chrono::milliseconds(100));
+  if (c.last_sent && now - *c.last_sent < every) return false;
+  if (c.nonce.empty() || !c.nonce_since || now - *c.nonce_since >= deadtime) {
+    auto nonce = message::randomNonce(16);
+    if (!nonce) {
+      HB_LOG(log_, Error, Membership, "Cannot challenge node {}: {}", name, nonce.error().message);
+      return false;
+    }
+    c.nonce = std::move(*nonce);
+    c.nonce_since = now;
+  }
+  Message ch;
+  ch.type = MsgType::Challenge;
+  ch.fields["to"] = name;
+  ch.fields["nonce"] = c.nonce;
+  if (auto r = send(std::move(ch)); !r) {
+    HB_LOG(log_, Error, Membership, "Cannot challenge node {}: {}", name, r.error().message);
+    return false;
+  }
+  c.last_sent = now;
+  ++counters_.challenges;
+  HB_LOG(log_, Info, Membership, "node {}: challenged | generation={} remembered={}", name,
+         m.generation, current);
+  return false;
+}
+
+void Membership::answerChallenge(const Message& m, Peer& p) {
+  if (m.str("to") != o_.self || !running_) return;
+  const std::string nonce = m.str("nonce");
+  if (nonce.empty() || nonce.size() > 64) return;
+  // The challenger sends at most one per keepalive; answering at most four times as often bounds
+  // what a flood of (crc) challenges can make us send.
+  const MonoTime now = sched_.now();
+  const auto every = std::clamp<MonoClock::duration>(
+      std::chrono::duration_cast<MonoClock::duration>(o_.keepalive) / 4,
+      std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  if (p.last_answer && now - *p.last_answer < every) return;
+  Message r;
+  r.type = MsgType::Response;
+  r.fields["to"] = m.from;
+  r.fields["nonce"] = nonce;
+  if (auto sent = send(std::move(r)); !sent) {
+    HB_LOG(log_, Error, Membership, "Cannot answer the challenge of node {}: {}", m.from,
+           sent.error().message);
+    return;
+  }
+  p.last_answer = now;
+  ++counters_.challenge_answers;
+  HB_LOG(log_, Info, Membership, "node {}: answered its challenge | generation={}", m.from,
+         o_.generation);
 }
 
 void Membership::onCheck() {

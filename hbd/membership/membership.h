@@ -49,6 +49,22 @@ namespace hb::membership {
  *                                up   --link silent >= deadtime (initdead before commsUp)--> dead
  * Links start dead and log "Link node:link up." on the first frame. Our own links always show dead
  * (our frames looping back are ignored), as heartbeat shows them.
+ *
+ * A peer whose generation went back (its clock was set back with `hbgenmethod time`, its state
+ * dir was wiped or restored with `file`): its authentic frames carry a generation we cannot accept
+ * (lower than the current one, or not above the highest ever accepted), which a replay of its old
+ * frames would carry too. They are dropped (Replay) until it proves it is live:
+ *
+ *   B --frame, generation g' not acceptable--> A    A: Warning once per episode (g' and g), drops it
+ *   A --Challenge{to=B, nonce=N} (A's gen)---> B    at most one per keepalive; N fresh (RAND_bytes),
+ *                                                   valid for deadtime
+ *   B --Response{to=A, nonce=N} (B's gen g')-> A    B answers any challenge addressed to it
+ *   A: HMAC-verified (a keyed method, or crc in a crc-only cluster), to=A, nonce=N: g' is B's
+ *      current generation (ReplayGuard::adopt; generations up to the highest ever accepted stay
+ *      refused), then processed as a restart (Change Restart, counters().restarts)
+ *
+ * A replayed frame cannot echo a nonce made after it was captured, and without the key no answer
+ * verifies. A wrong or stale nonce is counted (challenge_failures) and changes nothing.
  */
 enum class NodeState { Init, Up, Active, Dead };
 /** Per (node, link) liveness. */
@@ -69,7 +85,8 @@ struct Options {
   std::chrono::milliseconds warntime{15000};  ///< heartbeat gap that logs "Late heartbeat"
   std::chrono::milliseconds initdead{60000};  ///< deadtime while our communications are not up
   message::KeyRing keys;            ///< authkeys
-  std::uint64_t generation = 1;     ///< our incarnation; must grow on every start (e.g. boot time)
+  std::uint64_t generation = 1;     ///< our incarnation; should grow on every start (peers that
+                                    ///< remember a higher one challenge us before accepting it)
 };
 
 /** One (node, link) as `hbctl status` shows it. */
@@ -97,6 +114,10 @@ struct Counters {
   std::uint64_t restarts = 0;         ///< peers seen with a newer generation
   std::uint64_t from_non_member = 0;  ///< cluster/control messages from a node not up (dead, shut down, unheard): not delivered
   std::uint64_t stalls = 0;           ///< silence checks that ran late (this node's loop stalled): judged after a grace
+  std::uint64_t challenges = 0;          ///< challenges sent to peers whose generation went back
+  std::uint64_t challenge_answers = 0;   ///< challenges of peers answered
+  std::uint64_t challenge_failures = 0;  ///< answers refused: wrong or stale nonce, crc-only proof, not for us
+  std::uint64_t generations_lowered = 0; ///< peers accepted again with a lower generation
 };
 
 /** What a Change reports. */
@@ -202,7 +223,8 @@ class Membership {
 
   /** Adds a callback for every state change. */
   void onChange(std::function<void(const Change&)> cb);
-  /** Adds a callback for every non-heartbeat message, once per message (not per link). */
+  /** Adds a callback for every non-heartbeat message, once per message (not per link); not for
+   *  Challenge and Response, which membership handles itself. */
   void onMessage(std::function<void(const message::Message&)> cb);  // a Shutdown arrives before its node turns dead
 
   /** State of a node (self included); an unknown node is Dead. */
@@ -228,8 +250,17 @@ class Membership {
     std::optional<MonoTime> last_heard;
     std::optional<Stamp> newest;  // the newest frame seen on this link
   };
+  // A challenge to a peer whose generation went back (see the diagram at NodeState).
+  struct Challenge {
+    std::string nonce;                     // outstanding; empty: none
+    std::optional<MonoTime> nonce_since;   // made at: valid for deadtime
+    std::optional<MonoTime> last_sent;     // rate limit: one challenge per keepalive
+    std::optional<MonoTime> last_refused;  // the episode ends after deadtime without a refused frame
+  };
   struct Peer {
     NodeState state = NodeState::Init;
+    Challenge challenge;
+    std::optional<MonoTime> last_answer;     // rate limit of our answers to its challenges
     std::optional<MonoTime> last_heard;      // the last frame newer than any before, any link
     std::optional<Stamp> newest;             // the newest frame seen from the node, any link
     std::optional<MonoTime> last_heartbeat;  // first arrival of the last heartbeat
@@ -259,6 +290,11 @@ class Membership {
   void emit(const Change& c);
   void countDrop(message::DropReason r);
   void handle(const message::Message& m, Peer& p, bool restart);
+  /** An authentic frame whose generation the guard refused (`current` is the accepted one):
+   *  challenge the peer or, for a matching answer, adopt the generation. @return true if adopted. */
+  bool unacceptedGeneration(const message::Message& m, Peer& p, message::AuthMethod method,
+                            std::uint64_t current);
+  void answerChallenge(const message::Message& m, Peer& p);
 
   Options o_;
   Scheduler& sched_;
@@ -280,6 +316,7 @@ class Membership {
   MonoTime start_time_{};
   bool running_ = false;
   bool comms_up_ = false;
+  bool any_keyed_ = false;  // a key in authkeys is an HMAC: only HMAC-verified answers prove anything
   std::uint64_t seq_ = 0;
 };
 

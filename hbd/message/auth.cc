@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <array>
 #include <climits>
@@ -30,6 +31,17 @@ std::size_t authCodeSize(AuthMethod m) {
     case AuthMethod::Sha256: return 32;
   }
   return 0;
+}
+
+bool isKeyed(AuthMethod m) { return m != AuthMethod::Crc; }
+
+Result<std::string> randomNonce(std::size_t n) {
+  std::string out(n, '\0');
+  if (n > static_cast<std::size_t>(INT_MAX) ||
+      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return err(Errc::Internal, "the random number generator failed (RAND_bytes)");
+  }
+  return out;
 }
 
 namespace detail {

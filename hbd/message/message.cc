@@ -12,7 +12,7 @@ constexpr std::uint8_t kMagic0 = 'H';
 constexpr std::uint8_t kMagic1 = 'B';
 constexpr std::uint8_t kKindU64 = 0;
 constexpr std::uint8_t kKindString = 1;
-constexpr std::uint8_t kMaxType = static_cast<std::uint8_t>(MsgType::Control);
+constexpr std::uint8_t kMaxType = static_cast<std::uint8_t>(MsgType::Response);
 // magic(2) version(1) type(1) generation(8) seq(8) timestamp(8)
 constexpr std::size_t kFixedHeader = 28;
 
@@ -69,6 +69,8 @@ std::string_view msgTypeName(MsgType t) {
     case MsgType::Shutdown: return "shutdown";
     case MsgType::Cluster: return "cluster";
     case MsgType::Control: return "control";
+    case MsgType::Challenge: return "challenge";
+    case MsgType::Response: return "response";
   }
   return "unknown";
 }
@@ -167,6 +169,11 @@ Result<Bytes> encode(const Message& m, const KeyRing& keys) {
 }
 
 std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys) {
+  AuthMethod unused = AuthMethod::Crc;
+  return decode(data, keys, unused);
+}
+
+std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys, AuthMethod& method) {
   if (data.size() > kMaxMessageSize) return DropReason::Oversize;
   if (data.size() < 2) return DropReason::Truncated;
   if (data[0] != kMagic0 || data[1] != kMagic1) return DropReason::BadMagic;
@@ -228,6 +235,7 @@ std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys) {
       !detail::authEqual(expected, data.subspan(signed_len))) {
     return DropReason::BadAuth;
   }
+  method = kit->second.method;
   return m;
 }
 

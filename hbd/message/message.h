@@ -39,6 +39,13 @@ enum class MsgType : std::uint8_t {
   Shutdown = 2,    ///< the sender is leaving cleanly (peer may act at once)
   Cluster = 3,     ///< resource-manager traffic (crm); fields defined by crm
   Control = 4,     ///< operator requests relayed to peers (standby/takeover)
+  /** "prove you are live": field "to" = the node asked, "nonce" = fresh random bytes. Sent by a
+   *  node that receives authentic frames from "to" under a generation it cannot accept (lower than
+   *  the one it remembers). An older hbd drops the type as Malformed (decode), so it never answers. */
+  Challenge = 5,
+  /** the answer to a Challenge: field "to" = the challenger, "nonce" = its nonce echoed, sent
+   *  under the answering node's current generation. */
+  Response = 6,
 };
 std::string_view msgTypeName(MsgType t);
 
@@ -102,6 +109,19 @@ Result<Bytes> encode(const Message& m, const KeyRing& keys);
 /** Verifies and decodes one datagram/frame. Pure: no replay check (see ReplayGuard). */
 std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys);
 
+/** As decode(); on success also sets `method` to the method of the key that verified the frame
+ *  (a crc frame proves nothing about who sent it, an HMAC one that the sender holds the key). */
+std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys, AuthMethod& method);
+
+/** Whether the method is a keyed HMAC (md5, sha1, sha256); crc is not. */
+bool isKeyed(AuthMethod m);
+
+/**
+ * `n` bytes from OpenSSL's CSPRNG (RAND_bytes), as a string (a Message field value).
+ * @return an error when the generator fails (not seeded); the caller must not use a weaker source.
+ */
+Result<std::string> randomNonce(std::size_t n);
+
 /**
  * Replay and duplicate filter, one per receiving daemon. For each sender it remembers the
  * newest generation and a window of recently seen sequence numbers. Loop thread only.
@@ -110,7 +130,12 @@ std::variant<Message, DropReason> decode(ByteView data, const KeyRing& keys);
  *            -> Duplicate  seen already (e.g. the same heartbeat on another link): count the
  *                          link's liveness, do not process again
  *            -> Replay     older generation, or seq older than the window: drop and count
- *            -> Restart    a newer generation than before: the sender restarted; process it
+ *            -> Restart    a generation above every one accepted from the sender before: the
+ *                          sender restarted; process it
+ *
+ * A sender that proved it is live under a lower generation (membership's challenge) is moved back
+ * with adopt(); the generations between its new one and the highest ever accepted stay refused, so
+ * a captured frame of an earlier incarnation cannot pass for a restart afterwards.
  */
 class ReplayGuard {
  public:
@@ -119,10 +144,19 @@ class ReplayGuard {
   Verdict check(const Message& m);
   /** Forget a sender (e.g. removed from the config). */
   void forget(const std::string& node) { peers_.erase(node); }
+  /** The sender's current generation, nullopt if never heard. */
+  std::optional<std::uint64_t> generation(const std::string& node) const;
+  /**
+   * The sender proved `m.generation` is its current one (caller: a verified challenge answer):
+   * make it current, even if lower, and restart the window at m.seq. Generations up to the highest
+   * ever accepted from the sender keep being answered Replay.
+   */
+  void adopt(const Message& m);
 
  private:
   struct Peer {
     std::uint64_t generation = 0;
+    std::uint64_t ceiling = 0;  // the highest generation ever accepted: above it is a restart
     std::uint64_t highest = 0;
     std::vector<bool> seen;  // ring over the window, indexed by seq % window
   };

@@ -10,6 +10,7 @@ ReplayGuard::Verdict ReplayGuard::check(const Message& m) {
   const std::size_t window = std::max<std::size_t>(window_, 1);
   auto reset = [&](Peer& p) {
     p.generation = m.generation;
+    p.ceiling = std::max(p.ceiling, m.generation);
     p.highest = m.seq;
     p.seen.assign(window, false);
     p.seen[m.seq % window] = true;
@@ -20,11 +21,13 @@ ReplayGuard::Verdict ReplayGuard::check(const Message& m) {
     return Verdict::New;
   }
   Peer& p = it->second;
-  if (m.generation < p.generation) return Verdict::Replay;
-  if (m.generation > p.generation) {
+  if (m.generation > p.ceiling) {
     reset(p);
     return Verdict::Restart;
   }
+  // Lower than the current one, or between it and the ceiling after an adopt(): an incarnation
+  // the sender has left (or claims to be, unproven).
+  if (m.generation != p.generation) return Verdict::Replay;
   if (m.seq > p.highest) {
     // Slide the window: slots for the skipped sequence numbers are now unseen.
     const std::uint64_t gap = m.seq - p.highest;
@@ -42,6 +45,22 @@ ReplayGuard::Verdict ReplayGuard::check(const Message& m) {
   if (slot) return Verdict::Duplicate;
   slot = true;
   return Verdict::New;
+}
+
+std::optional<std::uint64_t> ReplayGuard::generation(const std::string& node) const {
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return std::nullopt;
+  return it->second.generation;
+}
+
+void ReplayGuard::adopt(const Message& m) {
+  const std::size_t window = std::max<std::size_t>(window_, 1);
+  Peer& p = peers_[m.from];
+  p.generation = m.generation;
+  p.ceiling = std::max(p.ceiling, m.generation);
+  p.highest = m.seq;
+  p.seen.assign(window, false);
+  p.seen[m.seq % window] = true;
 }
 
 }  // namespace hb::message

@@ -44,6 +44,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (older.generation > 0) {
     --older.generation;
     check(guard.check(older) == ReplayGuard::Verdict::Replay);
+    // Adopted back (a proven lower generation), the generation it left stays a replay.
+    guard.adopt(older);
+    check(guard.generation(older.from) == older.generation);
+    check(guard.check(older) == ReplayGuard::Verdict::Duplicate);
+    check(guard.check(*m) == ReplayGuard::Verdict::Replay);
   }
   // Whatever decodes re-encodes (with crc) to a message that decodes to the same value.
   auto again = encode(*m, fuzzKeys());

@@ -118,13 +118,73 @@ TEST_F(DaemonProcessTest, StopWithoutADaemonSaysNotRunning) {
   EXPECT_NE(err.str().find("not running"), std::string::npos);
 }
 
+std::uint64_t gen(const Result<Generation>& g) { return g ? g->value : 0; }
+
 TEST_F(DaemonProcessTest, GenerationGrowsAcrossBootsEvenWhenTheClockGoesBack) {
-  EXPECT_EQ(nextGeneration(dir_, 1000), 1000u);
-  EXPECT_EQ(nextGeneration(dir_, 500), 1001u);   // clock stepped back: still newer
-  EXPECT_EQ(nextGeneration(dir_, 5000), 5000u);  // clock ahead: the clock
-  EXPECT_EQ(read("generation"), "5000\n");
-  write("generation", "garbage");
-  EXPECT_EQ(nextGeneration(dir_, 7), 7u);  // unreadable: from the clock
+  // hbgenmethod time: the clock, but never below the previous one while the state dir survives.
+  const std::string state = dir_ + "/state", run = dir_ + "/run";
+  fs::create_directory(state);
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::Time, 1000)), 1000u);
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::Time, 500)), 1001u);   // clock stepped back
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::Time, 5000)), 5000u);  // clock ahead: the clock
+  EXPECT_EQ(read("state/generation"), "5000\n");
+  write("state/generation", "garbage");
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::Time, 7)), 7u);  // unreadable: from the clock
+  EXPECT_FALSE(fs::exists(run + "/generation"));  // the run dir (tmpfs) is no longer written
+}
+
+TEST_F(DaemonProcessTest, FileMethodPersistsInTheStateDirAndGrowsByOne) {
+  const std::string state = dir_ + "/state", run = dir_ + "/run";
+  fs::create_directory(state);
+  // First start: no previous value, so the clock (peers may remember a generation from before).
+  auto first = nextGeneration(state, run, GenMethod::File, 1'700'000'000'000);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->value, 1'700'000'000'000u);
+  EXPECT_EQ(first->basis, "clock (no previous generation)");
+  EXPECT_EQ(read("state/generation"), "1700000000000\n");
+  // Then a counter: one more per start, whatever the clock does (back or ahead).
+  auto second = nextGeneration(state, run, GenMethod::File, 5);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->value, 1'700'000'000'001u);
+  EXPECT_EQ(second->basis, "counter");
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::File, 9'000'000'000'000)), 1'700'000'000'002u);
+  EXPECT_EQ(read("state/generation"), "1700000000002\n");
+  EXPECT_FALSE(fs::exists(state + "/generation.tmp"));
+  // A restored (older) file is what the node comes back with: peers challenge it (membership).
+  write("state/generation", "41\n");
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::File, 1'700'000'000'000)), 42u);
+  // Switching to time keeps growing from the file too.
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::Time, 10)), 43u);
+}
+
+TEST_F(DaemonProcessTest, MissingStateFileMigratesTheRunDirGeneration) {
+  const std::string state = dir_ + "/state", run = dir_ + "/run";
+  fs::create_directory(state);
+  fs::create_directory(run);
+  write("run/generation", "9000\n");  // written by an hbd from before --state-dir
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::File, 100)), 9001u);  // above the clock: the old one + 1
+  fs::remove(state + "/generation");
+  EXPECT_EQ(gen(nextGeneration(state, run, GenMethod::File, 20000)), 20000u);  // the clock is higher
+  EXPECT_EQ(read("state/generation"), "20000\n");
+}
+
+TEST_F(DaemonProcessTest, UnwritableStateDirRefusesToGiveAGeneration) {
+  write("plain", "");
+  // A file where the state dir should be: nothing can be written under it (as root too).
+  auto r = nextGeneration(dir_ + "/plain", dir_ + "/run", GenMethod::File, 1000);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::Io);
+  EXPECT_NE(r.error().message.find("cannot write the generation: cannot create " + dir_ +
+                                   "/plain/generation.tmp"),
+            std::string::npos)
+      << r.error().message;
+  // A directory in the way of the file: the rename fails, the old value is not lost.
+  fs::create_directories(dir_ + "/state/generation");
+  auto blocked = nextGeneration(dir_ + "/state", dir_ + "/run", GenMethod::Time, 1000);
+  ASSERT_FALSE(blocked);
+  EXPECT_NE(blocked.error().message.find("cannot rename to " + dir_ + "/state/generation"),
+            std::string::npos)
+      << blocked.error().message;
 }
 
 }  // namespace

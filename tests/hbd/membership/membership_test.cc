@@ -514,6 +514,225 @@ TEST_F(MembershipTest, RestartWithNewGeneration) {
   EXPECT_EQ(n.changes.size(), changes);
 }
 
+// b restarts with a generation below the one a remembers (clock set back with hbgenmethod time, or
+// its state dir restored with file). Fixture: b at generation 5 (a restart a accepted), then 3.
+class LowerGenerationTest : public MembershipTest {
+ protected:
+  void SetUp() override {
+    twoNodesSettled();
+    restart("b", 5);
+    s_.advance(2000ms);
+    ASSERT_EQ(m("a").nodes()[1].generation, 5u);
+    ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+    old_frames_ = hub_.sent("b");  // b's frames so far, generation 5 among them
+  }
+  /** The nonce of the last challenge a sent to b. */
+  std::string lastNonce() {
+    const auto& sent = hub_.sent("a");
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+      auto d = message::decode(*it, keys());
+      const auto* msg = std::get_if<Message>(&d);
+      if (msg != nullptr && msg->type == MsgType::Challenge && msg->str("to") == "b") {
+        return msg->str("nonce");
+      }
+    }
+    return {};
+  }
+  /** An answer as b at `generation`, signed with `k`. */
+  Bytes answer(std::string nonce, std::uint64_t generation, const KeyRing& k, std::string to = "a") {
+    Message r;
+    r.type = MsgType::Response;
+    r.from = "b";
+    r.generation = generation;
+    r.seq = ++forged_seq_;
+    r.fields["to"] = std::move(to);
+    r.fields["nonce"] = std::move(nonce);
+    auto bytes = message::encode(r, k);
+    EXPECT_TRUE(bytes.ok());
+    return *bytes;
+  }
+  std::size_t restartsSeen() const {
+    std::size_t n = 0;
+    for (const auto& c : nodes_.at("a")->changes) n += c.kind == ChangeKind::Restart ? 1 : 0;
+    return n;
+  }
+  std::vector<Bytes> old_frames_;
+  std::uint64_t forged_seq_ = 5000;
+};
+
+TEST_F(LowerGenerationTest, DroppedUntilItAnswersAChallengeThenAcceptedWithTheLowerGeneration) {
+  const auto restarts = m("a").counters().restarts;
+  const auto replays = dropped(m("a"), DropReason::Replay);
+  hub_.drop("a", "b", "");  // a's challenges do not reach b yet
+  restart("b", 3);
+  s_.advance(4000ms);  // > deadtime: b's frames are dropped, so b is dead for a
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_GT(dropped(m("a"), DropReason::Replay), replays + 4);  // its heartbeats, on both links
+  EXPECT_EQ(m("a").nodes()[1].generation, 5u);
+  // One challenge per keepalive, not one per frame; one warning for the episode, both numbers.
+  EXPECT_GE(m("a").counters().challenges, 4u);
+  EXPECT_LE(m("a").counters().challenges, 5u);
+  EXPECT_EQ(node("a").log.count("node b: frames with generation 3, lower than the 5 it had"), 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 0u);
+
+  hub_.heal();
+  s_.advance(1000ms);  // b's next heartbeat -> challenge -> answer -> accepted
+  EXPECT_EQ(m("b").counters().challenge_answers, 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 1u);
+  EXPECT_EQ(m("a").counters().restarts, restarts + 1);
+  EXPECT_EQ(m("a").nodes()[1].generation, 3u);
+  ASSERT_FALSE(node("a").changes.empty());
+  bool saw = false;
+  for (const auto& c : node("a").changes) {
+    if (c.kind == ChangeKind::Restart && c.generation == 3u) saw = true;
+  }
+  EXPECT_TRUE(saw);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("a").linkState("b", "eth0"), LinkState::Up);
+  EXPECT_EQ(m("a").linkState("b", "eth1"), LinkState::Up);
+  const auto challenges = m("a").counters().challenges;
+  s_.advance(5000ms);
+  EXPECT_EQ(m("a").counters().challenges, challenges);  // accepted: no more challenges
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+}
+
+TEST_F(LowerGenerationTest, AcceptedAtOnceWhenTheChallengeGetsThrough) {
+  restart("b", 3);
+  s_.runPending();
+  s_.advance(10ms);
+  EXPECT_EQ(m("a").counters().challenges, 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 1u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 3u);
+  // b hears a normally (b's guard is new): a's challenge was an ordinary frame for it.
+  EXPECT_EQ(m("b").counters().challenge_answers, 1u);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  EXPECT_TRUE(node("a").messages.empty());  // challenges and answers are membership's own
+  EXPECT_TRUE(node("b").messages.empty());
+  // b's next start (file: 3 + 1) is above its current generation but not above the 5 it had: it
+  // could be a replay of 5's era too, so it is challenged as well, and accepted without a warning.
+  const auto warnings = node("a").log.count("lower than");
+  restart("b", 4);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").counters().generations_lowered, 2u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 4u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(node("a").log.count("lower than"), warnings);
+  // Above every generation it ever had: an ordinary restart, no challenge.
+  const auto challenges = m("a").counters().challenges;
+  restart("b", 6);
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").counters().challenges, challenges);
+  EXPECT_EQ(m("a").nodes()[1].generation, 6u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+}
+
+TEST_F(LowerGenerationTest, AReplayOfTheOldIncarnationDoesNotUndoItNorKeepItAlive) {
+  restart("b", 3);
+  s_.advance(2000ms);
+  ASSERT_EQ(m("a").nodes()[1].generation, 3u);
+  ASSERT_EQ(m("a").nodeState("b"), NodeState::Active);
+  const auto restarts = m("a").counters().restarts;
+  const auto changes = node("a").changes.size();
+  // b goes silent; the captured generation-5 frames (above 3!) are replayed all along.
+  hub_.partition({"a"}, {"b"});
+  const MonoTime silent_from = s_.now();
+  std::size_t i = 0;
+  while (m("a").nodeState("b") != NodeState::Dead && s_.now() - silent_from < 10s) {
+    hub_.inject("a", "eth0", old_frames_[i++ % old_frames_.size()]);
+    s_.advance(100ms);
+  }
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+  EXPECT_LE(s_.now() - silent_from, 3100ms);  // dead by deadtime, as without the replay
+  EXPECT_EQ(m("a").counters().restarts, restarts);
+  EXPECT_EQ(m("a").nodes()[1].generation, 3u);
+  for (std::size_t c = changes; c < node("a").changes.size(); ++c) {
+    EXPECT_NE(node("a").changes[c].kind, ChangeKind::Restart);
+  }
+  // The replays were challenged (b could not answer under 5) and all dropped.
+  EXPECT_GT(m("a").counters().challenges, 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 1u);
+}
+
+TEST_F(LowerGenerationTest, ForgedOrStaleAnswersAreRefused) {
+  hub_.drop("b", "a", "");  // b's real frames and answers do not reach a
+  restart("b", 3);
+  // Let one frame of b's through to start the episode: a challenges.
+  hub_.heal();
+  hub_.drop("a", "b", "");
+  s_.advance(1000ms);
+  hub_.drop("b", "a", "");
+  ASSERT_GE(m("a").counters().challenges, 1u);
+  const std::string nonce = lastNonce();
+  ASSERT_EQ(nonce.size(), 16u);
+
+  // The right nonce under a wrong key: not authentic.
+  hub_.inject("a", "eth0", answer(nonce, 3, keys(AuthMethod::Sha1, "not-the-secret")));
+  // The right key, a nonce of its own (a guess): refused.
+  hub_.inject("a", "eth0", answer(std::string(16, 'x'), 3, keys()));
+  // The right key and nonce, addressed to another node: not an answer to a.
+  hub_.inject("a", "eth0", answer(nonce, 3, keys(), "c"));
+  s_.runPending();
+  EXPECT_EQ(dropped(m("a"), DropReason::BadAuth), 1u);
+  EXPECT_EQ(m("a").counters().challenge_failures, 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 0u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 5u);
+
+  // The nonce expires after deadtime: an answer with it is stale, even when authentic.
+  s_.advance(3500ms);
+  hub_.inject("a", "eth0", answer(nonce, 3, keys()));
+  s_.runPending();
+  EXPECT_EQ(m("a").counters().generations_lowered, 0u);
+  EXPECT_EQ(m("a").counters().challenge_failures, 2u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 5u);
+  EXPECT_NE(lastNonce(), nonce);  // re-challenged with a fresh nonce
+
+  // The genuine exchange still works.
+  hub_.heal();
+  s_.advance(2500ms);
+  EXPECT_EQ(m("a").counters().generations_lowered, 1u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 3u);
+}
+
+TEST_F(MembershipTest, ACrcAnswerProvesNothingWhenAKeyIsConfigured) {
+  // Keys rotated to sha1 with crc still accepted (index 2): b answers with crc.
+  KeyRing ring = keys();
+  ring.keys[2] = {AuthMethod::Crc, ""};
+  Options oa = options("a"), ob = options("b");
+  oa.keys = ring;
+  ob.keys = ring;
+  ob.keys.send_index = 2;
+  ob.generation = 5;
+  add(oa).m->start();
+  add(ob).m->start();
+  s_.advance(2000ms);
+  ASSERT_EQ(m("a").nodes()[1].generation, 5u);
+  ob.generation = 3;
+  add(ob).m->start();
+  s_.advance(2000ms);
+  EXPECT_GE(m("a").counters().challenges, 1u);
+  EXPECT_GE(m("a").counters().challenge_failures, 1u);
+  EXPECT_EQ(m("a").counters().generations_lowered, 0u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 5u);
+}
+
+TEST_F(MembershipTest, ACrcOnlyClusterAcceptsALowerGenerationThatEchoesTheNonce) {
+  Options oa = options("a"), ob = options("b");
+  oa.keys = ob.keys = keys(AuthMethod::Crc);
+  ob.generation = 5;
+  add(oa).m->start();
+  add(ob).m->start();
+  s_.advance(2000ms);
+  ob.generation = 3;
+  add(ob).m->start();
+  s_.advance(2000ms);
+  EXPECT_EQ(m("a").counters().generations_lowered, 1u);
+  EXPECT_EQ(m("a").nodes()[1].generation, 3u);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+}
+
 TEST_F(MembershipTest, ReplayedShutdownIsIgnored) {
   twoNodesSettled();
   // Capture a shutdown notice from b's old incarnation, then restart b.

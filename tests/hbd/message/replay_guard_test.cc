@@ -60,6 +60,30 @@ TEST(ReplayGuard, Forget) {
   EXPECT_EQ(g.check(msg("a", 4, 1)), V::New);
 }
 
+TEST(ReplayGuard, AdoptMovesASenderBackWithoutReopeningTheGenerationsItLeft) {
+  ReplayGuard g;
+  EXPECT_EQ(g.generation("a"), std::nullopt);
+  EXPECT_EQ(g.check(msg("a", 100, 7)), V::New);
+  EXPECT_EQ(g.generation("a"), 100u);
+  EXPECT_EQ(g.check(msg("a", 40, 1)), V::Replay);  // lower: refused until proven
+  g.adopt(msg("a", 40, 1));                          // proven (membership's challenge)
+  EXPECT_EQ(g.generation("a"), 40u);
+  EXPECT_EQ(g.check(msg("a", 40, 1)), V::Duplicate);
+  EXPECT_EQ(g.check(msg("a", 40, 2)), V::New);
+  // The generations it left, up to the highest ever accepted, stay replays: a captured frame of
+  // generation 100 (or 41..100) is not a restart.
+  EXPECT_EQ(g.check(msg("a", 100, 8)), V::Replay);
+  EXPECT_EQ(g.check(msg("a", 41, 1)), V::Replay);
+  EXPECT_EQ(g.check(msg("a", 39, 1)), V::Replay);
+  EXPECT_EQ(g.generation("a"), 40u);
+  // Above every generation seen: a real restart again.
+  EXPECT_EQ(g.check(msg("a", 101, 1)), V::Restart);
+  EXPECT_EQ(g.generation("a"), 101u);
+  // adopt() of a sender never seen makes it known.
+  g.adopt(msg("b", 3, 9));
+  EXPECT_EQ(g.check(msg("b", 3, 9)), V::Duplicate);
+}
+
 TEST(ReplayGuard, ZeroWindowStillWorks) {
   ReplayGuard g(0);
   EXPECT_EQ(g.check(msg("a", 1, 1)), V::New);

@@ -109,10 +109,10 @@ class NodeCluster {
     ~Running() { node.reset(); }  // before its links
   };
 
-  /** Starts hbd on `name` with a new generation. */
-  Node& boot(const std::string& name) {
+  /** Starts hbd on `name` with a new generation (or `generation`: e.g. one that went back). */
+  Node& boot(const std::string& name, std::optional<std::uint64_t> generation = std::nullopt) {
     auto r = std::make_unique<Running>();
-    r->generation = ++generation_;
+    r->generation = generation ? *generation : ++generation_;
     NodeOptions o;
     o.membership.self = name;
     o.membership.nodes = names_;
@@ -159,12 +159,13 @@ class NodeCluster {
     agents.powerOff(name);
     touch();
   }
-  /** hbd is killed and started again (a new generation); the machine and its resources stay. */
-  Node& restartDaemon(const std::string& name) {
+  /** hbd is killed and started again (a new generation, or `generation`); the machine and its
+   *  resources stay. */
+  Node& restartDaemon(const std::string& name, std::optional<std::uint64_t> generation = std::nullopt) {
     nodes_.erase(name);
     agents.daemonGone(name);
     touch();
-    return boot(name);
+    return boot(name, generation);
   }
   /** hbd stops in order (groups stopped, peers told), as SIGTERM does; the machine stays. */
   void stopDaemon(const std::string& name) {

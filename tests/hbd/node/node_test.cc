@@ -90,6 +90,28 @@ TEST_F(NodeTest, DaemonRestartIsANewGenerationAndTheGroupRunsOnce) {
   EXPECT_TRUE(c.violations.empty());
 }
 
+// The owner's hbd restarts with a generation below the one its peer remembers (its state dir was
+// restored from a backup; the clock was set back). Its resources keep running and the new instance
+// finds them. Dropped as replays forever, it would be declared dead and its group started on the
+// peer as well; after the challenge the peer takes it back, and the group runs once.
+TEST_F(NodeTest, DaemonRestartWithALowerGenerationIsAcceptedAndTheGroupRunsOnce) {
+  auto& c = make({"alpha", "beta"}, {group("web", "alpha", {"ip", "www"})});
+  c.bootAll();
+  ASSERT_TRUE(c.runUntil([&] { return c.settled(); }, 10s));
+  const auto before = c.node("beta").membership().nodes()[0].generation;
+  ASSERT_GT(before, 5u);
+  c.restartDaemon("alpha", 5);
+  c.run(500ms);
+  EXPECT_EQ(c.node("beta").membership().counters().generations_lowered, 1u);
+  EXPECT_EQ(c.node("beta").membership().nodes()[0].generation, 5u);
+  ASSERT_TRUE(c.runUntil([&] { return c.settled(); }, 10s));
+  c.run(3s);  // three deadtimes: beta never declares alpha dead
+  EXPECT_TRUE(c.mutuallyAlive("alpha", "beta"));
+  EXPECT_EQ(c.heldBy("web"), std::vector<std::string>{"alpha"});
+  EXPECT_EQ(c.startsOf(" ip"), 1u);
+  EXPECT_TRUE(c.violations.empty());
+}
+
 // The whole machine stalls for three deadtimes (a paused VM; 8 nodes on 2 cores stalled 2.2 s):
 // when the loops run again, the overdue silence checks come before the heartbeats waiting in the
 // sockets. Nobody is declared dead and the group is not started a second time.
