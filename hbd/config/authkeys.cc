@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The authkeys parser (heartbeat's `auth N` + `N METHOD [KEY]`) and its permission check.
+// The authkeys parser (heartbeat's `auth N` + `N METHOD [KEY]`) and readAuthKeysFile() (read and
+// permission-checked on one descriptor).
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <map>
 
 #include "hbd/config/config.h"
@@ -186,29 +185,52 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
   return ParseResult<message::KeyRing>{std::move(ring), std::move(diags)};
 }
 
-std::optional<Diagnostic> checkAuthKeysPermissions(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return Diagnostic{Severity::Error, SourceLoc{path, 0},
-                      fmt::format("cannot read authkeys: {}", std::strerror(errno))};
+namespace detail {
+
+ParseResult<std::string> readAuthKeysOpened(const OpenedFile& f, const std::string& path) {
+  ParseResult<std::string> out;
+  auto text = readOpened(f, path, kMaxConfigFileBytes);
+  if (!text) {
+    out.diagnostics.push_back(
+        Diagnostic{Severity::Error, SourceLoc{path, 0}, text.error().message});
+    return out;
   }
-  if (!S_ISREG(st.st_mode)) {
-    return Diagnostic{Severity::Error, SourceLoc{path, 0}, "authkeys is not a regular file"};
-  }
-  const unsigned perms = static_cast<unsigned>(st.st_mode) & 07777U;
+  // f.st is the fstat of the descriptor just read: the file checked is the file read, whatever
+  // the path names by now.
+  const unsigned perms = static_cast<unsigned>(f.st.st_mode) & 07777U;
   if ((perms & 077U) != 0) {
-    return Diagnostic{Severity::Error, SourceLoc{path, 0},
-                      fmt::format("bad permissions {:04o} on authkeys: it must be accessible by "
-                                  "its owner only (chmod 600 {})",
-                                  perms, path)};
+    // The text is still returned, so one run also shows its parse problems; the error keeps
+    // it from being used.
+    out.diagnostics.push_back(Diagnostic{
+        Severity::Error, SourceLoc{path, 0},
+        fmt::format("bad permissions {:04o} on authkeys: it must be accessible by its owner only "
+                    "(chmod 600 {})",
+                    perms, path)});
+  } else if (f.st.st_uid != ::geteuid()) {
+    out.diagnostics.push_back(
+        Diagnostic{Severity::Warning, SourceLoc{path, 0},
+                   fmt::format("authkeys is owned by uid {}, not by uid {} that runs hbd: "
+                               "another user can change the keys",
+                               f.st.st_uid, ::geteuid())});
   }
-  if (st.st_uid != ::geteuid()) {
-    return Diagnostic{Severity::Warning, SourceLoc{path, 0},
-                      fmt::format("authkeys is owned by uid {}, not by uid {} that runs hbd: "
-                                  "another user can change the keys",
-                                  st.st_uid, ::geteuid())};
+  out.value = std::move(*text);
+  return out;
+}
+
+}  // namespace detail
+
+ParseResult<std::string> readAuthKeysFile(const std::string& path) {
+  // No symbolic link: whoever may change the link chooses the keys, and the mode that counts is
+  // the target's, which an operator reading `ls -l` of the directory does not see.
+  ReadFileOptions opts;
+  opts.follow_symlinks = false;
+  auto f = detail::openConfigFile(path, opts, "authkeys");
+  if (!f) {
+    ParseResult<std::string> out;
+    out.diagnostics.push_back(Diagnostic{Severity::Error, SourceLoc{path, 0}, f.error().message});
+    return out;
   }
-  return std::nullopt;
+  return detail::readAuthKeysOpened(*f, path);
 }
 
 }  // namespace hb::config

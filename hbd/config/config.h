@@ -4,10 +4,12 @@
 //
 // Every parser takes the file's text and its name (for messages) and collects every problem as a
 // hb::Diagnostic (`FILE:LINE: error|warning: TEXT`); it never stops at the first one and never
-// touches the file system. Reading files and checking permissions are separate helpers below.
+// touches the file system. Reading files (and checking authkeys' permissions) are separate helpers
+// below.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -114,16 +116,41 @@ ParseResult<message::KeyRing> parseAuthKeys(std::string_view text, std::string_v
 void validateHaCf(HaCf& cf, std::string_view self, const std::vector<std::string>& own_addresses,
                   std::string_view path, std::vector<Diagnostic>& out);
 
-/**
- * Refuses an authkeys file unless only its owner may access it (no group/other permission bit:
- * mode 0600 or stricter), as heartbeat does. Uses stat(2).
- * @return an error Diagnostic (bad mode, not a regular file, cannot stat), a warning when the file
- *         is owned by another user than the one running us, or nothing when all is well.
- */
-std::optional<Diagnostic> checkAuthKeysPermissions(const std::string& path);
+/** The largest config file hbd reads (16 MiB): anything bigger is not a config file. */
+inline constexpr std::size_t kMaxConfigFileBytes = std::size_t{16} * 1024 * 1024;
 
-/** Reads a whole (config) file into a string. @return its bytes or an Io error naming path. */
-Result<std::string> readFile(const std::string& path);
+/** How readFile() opens a config file. */
+struct ReadFileOptions {
+  /** false: refuse a symbolic link as the file itself (its last path component), as for authkeys.
+   *  Links in the directories above it are followed either way. */
+  bool follow_symlinks = true;
+  /** Larger files are refused (checked with fstat before reading, and again while reading). */
+  std::size_t max_bytes = kMaxConfigFileBytes;
+};
+
+/**
+ * Reads a whole config file through one descriptor, without ever blocking on it: the file is
+ * opened `O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC` (plus `O_NOFOLLOW` unless
+ * `opts.follow_symlinks`), and fstat(2) on that descriptor must show a regular file of at most
+ * `opts.max_bytes`. A FIFO, socket, device or directory is refused at once, so a FIFO without a
+ * writer cannot hang `hbd --check` or start-up.
+ * @param path the file; messages name it as given
+ * @return its bytes, or an Io error whose message names path (cannot open, not a regular file,
+ *         a refused symbolic link, too large, read error)
+ */
+Result<std::string> readFile(const std::string& path, const ReadFileOptions& opts = {});
+
+/**
+ * Reads authkeys as readFile() does, refusing a symbolic link, and checks the descriptor it read
+ * (fstat, not the path, so the file checked is the file read): unless only its owner may access it
+ * (no group/other permission bit: mode 0600 or stricter) it is refused, as heartbeat does.
+ * @param path the authkeys file; diagnostics name it (no line)
+ * @return value = the text when it could be read; diagnostics = an error (cannot open, symbolic
+ *         link, not a regular file, too large, read error: then no value; bad mode: the text is
+ *         still there so that its parse problems show in the same run, but ok() is false) or a
+ *         warning when the file is owned by another user than the one running us.
+ */
+ParseResult<std::string> readAuthKeysFile(const std::string& path);
 
 /** One ha.cf directive as the table knows it: for `hbd --help`-style docs and tests. */
 struct DirectiveInfo {

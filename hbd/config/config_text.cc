@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Shared text helpers of hb_config (tokens, booleans, times, suggestions) and readFile().
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -73,32 +76,99 @@ bool isInterfaceName(std::string_view s) {
 
 }  // namespace detail
 
-Result<std::string> readFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Error{Errc::Io, "cannot open " + path + ": " + std::strerror(errno), std::nullopt};
+namespace {
+
+// What fstat found instead of a regular file, for the message.
+std::string_view fileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "of an unknown type";
+}
+
+std::string mebibytes(std::size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return fmt::format("{} MiB", bytes / (1024 * 1024));
+  return fmt::format("{} bytes", bytes);
+}
+
+}  // namespace
+
+namespace detail {
+
+Result<OpenedFile> openConfigFile(const std::string& path, const ReadFileOptions& opts,
+                                  std::string_view what) {
+  // O_NONBLOCK: opening a FIFO without a writer (or a serial port waiting for carrier) returns at
+  // once instead of hanging; fstat below then refuses it. O_NOCTTY: a terminal named by mistake
+  // must not become our controlling terminal.
+  int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  if (!opts.follow_symlinks) flags |= O_NOFOLLOW;
+  OpenedFile f;
+  f.fd.reset(::open(path.c_str(), flags));
+  if (!f.fd) {
+    const int e = errno;
+    // With O_NOFOLLOW, ELOOP means the last component is a symbolic link (open(2)).
+    if (e == ELOOP && !opts.follow_symlinks) {
+      return Error{Errc::Io,
+                   fmt::format("{} is a symbolic link, which hbd does not follow for this file: "
+                               "put the file itself at {}",
+                               what, path),
+                   std::nullopt};
+    }
+    return Error{Errc::Io, "cannot open " + path + ": " + std::strerror(e), std::nullopt};
   }
-  constexpr std::size_t kMaxConfigSize = 16 * 1024 * 1024;
+  if (::fstat(f.fd.get(), &f.st) != 0) {
+    return Error{Errc::Io, "cannot read " + path + ": " + std::strerror(errno), std::nullopt};
+  }
+  if (!S_ISREG(f.st.st_mode)) {
+    return Error{Errc::Io,
+                 fmt::format("{} is not a regular file ({})", what, fileKind(f.st.st_mode)),
+                 std::nullopt};
+  }
+  if (static_cast<std::uintmax_t>(f.st.st_size) > opts.max_bytes) {
+    return Error{Errc::Io,
+                 "cannot read " + path + ": larger than " + mebibytes(opts.max_bytes) +
+                     ", not a config file",
+                 std::nullopt};
+  }
+  // Regular files never block, but do not leave a surprising flag on the descriptor.
+  if (int fl = ::fcntl(f.fd.get(), F_GETFL);
+      fl < 0 || ::fcntl(f.fd.get(), F_SETFL, fl & ~O_NONBLOCK) < 0) {
+    return Error{Errc::Io, "cannot read " + path + ": " + std::strerror(errno), std::nullopt};
+  }
+  return f;
+}
+
+Result<std::string> readOpened(const OpenedFile& f, const std::string& path,
+                               std::size_t max_bytes) {
   std::string out;
+  out.reserve(static_cast<std::size_t>(f.st.st_size));
   char buf[8192];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(f.fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Error{Errc::Io, "cannot read " + path + ": " + std::strerror(e), std::nullopt};
+      return Error{Errc::Io, "cannot read " + path + ": " + std::strerror(errno), std::nullopt};
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > kMaxConfigSize) {
-      ::close(fd);
-      return Error{Errc::Io, "cannot read " + path + ": larger than 16 MiB, not a config file",
-                   std::nullopt};
+    if (out.size() > max_bytes) {
+      return Error{
+          Errc::Io,
+          "cannot read " + path + ": larger than " + mebibytes(max_bytes) + ", not a config file",
+          std::nullopt};
     }
   }
-  ::close(fd);
   return out;
+}
+
+}  // namespace detail
+
+Result<std::string> readFile(const std::string& path, const ReadFileOptions& opts) {
+  auto f = detail::openConfigFile(path, opts, path);
+  if (!f) return f.error();
+  return detail::readOpened(*f, path, opts.max_bytes);
 }
 
 }  // namespace hb::config

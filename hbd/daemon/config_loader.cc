@@ -191,13 +191,13 @@ std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagn
     }
   }
 
-  auto keys_text = config::readFile(keys_path);
-  if (!keys_text) {
-    diags.push_back(Diagnostic{Severity::Error, SourceLoc{keys_path, 0}, keys_text.error().message});
+  // Read and permission-checked on one descriptor (a check on the path could see another file).
+  auto keys_text = config::readAuthKeysFile(keys_path);
+  diags.insert(diags.end(), keys_text.diagnostics.begin(), keys_text.diagnostics.end());
+  if (!keys_text.value) {
     usable = false;
   } else {
-    if (auto perm = config::checkAuthKeysPermissions(keys_path)) diags.push_back(*perm);
-    auto parsed = config::parseAuthKeys(*keys_text, keys_path, cfg.hacf.auth_insecure_ok);
+    auto parsed = config::parseAuthKeys(*keys_text.value, keys_path, cfg.hacf.auth_insecure_ok);
     diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
     if (parsed.value) cfg.keys = std::move(*parsed.value);
   }

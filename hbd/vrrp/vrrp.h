@@ -131,11 +131,17 @@ struct VrrpConfig {
   const ScriptConf* findScript(std::string_view name) const;
 };
 
+/** How deep vrrp.conf blocks may nest (keepalived's own configs use 3 levels, e.g.
+ *  vrrp_instance > authentication, or virtual_server > real_server > TCP_CHECK). A deeper `{` is an
+ *  error, so hostile input cannot exhaust the stack. */
+inline constexpr int kMaxVrrpConfNesting = 32;
+
 /**
  * Parses vrrp.conf text (keepalived syntax: `!`/`#` comments, braces, quoted strings). Pure: no
- * file access, no globals. Every problem is a diagnostic naming `path:LINE`; unknown keywords and
- * keywords hbd does not implement are warnings (as keepalived does), values that make an instance
- * unusable are errors. The value is present unless the braces do not balance.
+ * file access, no globals; time and memory linear in the text. Every problem is a diagnostic
+ * naming `path:LINE`; unknown keywords and keywords hbd does not implement are warnings (as
+ * keepalived does), values that make an instance unusable are errors. The value is present unless
+ * the braces do not balance or nest deeper than kMaxVrrpConfNesting.
  * @param text the file content
  * @param path the file name used in diagnostics
  */

@@ -2,7 +2,10 @@
 // vrrp.conf parser: keepalived's block syntax into a validated VrrpConfig, every problem at FILE:LINE.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <span>
+#include <tuple>
 
 #include "hbd/vrrp/vrrp.h"
 #include "resources/base/text.h"
@@ -71,8 +74,11 @@ class TreeBuilder {
   TreeBuilder(std::vector<Token> toks, DiagnosticList& diags)
       : toks_(std::move(toks)), diags_(diags) {}
 
-  // Parses statements until `}` (nested) or the end. Returns false on unbalanced braces.
-  bool parseBlock(std::vector<Stmt>& into, bool nested, int open_line) {
+  // Parses statements until `}` (nested) or the end. Returns false on unbalanced braces or on a
+  // block nested deeper than kMaxVrrpConfNesting; that bound also bounds this recursion (and the
+  // recursive destruction of the tree).
+  bool parseBlock(std::vector<Stmt>& into, int depth, int open_line) {
+    const bool nested = depth > 0;
     while (true) {
       skipNewlines();
       if (pos_ >= toks_.size()) {
@@ -93,10 +99,11 @@ class TreeBuilder {
       }
       if (!t.quoted && t.text == "{") {
         // A block with no keyword: keepalived skips it; keep parsing inside for balance.
+        if (!deeperOk(depth, t.line)) return false;
         diags_.warning(t.line, "block without a keyword ignored");
         ++pos_;
         std::vector<Stmt> ignored;
-        if (!parseBlock(ignored, true, t.line)) return false;
+        if (!parseBlock(ignored, depth + 1, t.line)) return false;
         continue;
       }
       Stmt s;
@@ -113,7 +120,8 @@ class TreeBuilder {
       if (look < toks_.size() && !toks_[look].quoted && toks_[look].text == "{") {
         pos_ = look + 1;
         s.has_block = true;
-        if (!parseBlock(s.block, true, toks_[look].line)) return false;
+        if (!deeperOk(depth, toks_[look].line)) return false;
+        if (!parseBlock(s.block, depth + 1, toks_[look].line)) return false;
         // Words after `}` on the same line are not meaningful in keepalived's grammar.
       }
       into.push_back(std::move(s));
@@ -121,6 +129,13 @@ class TreeBuilder {
   }
 
  private:
+  // A `{` at `line` opening a block inside one at `depth`: refused beyond the bound.
+  bool deeperOk(int depth, int line) {
+    if (depth < kMaxVrrpConfNesting) return true;
+    diags_.error(line, fmt::format("blocks nested deeper than {}", kMaxVrrpConfNesting));
+    return false;
+  }
+
   void skipNewlines() {
     while (pos_ < toks_.size() && !toks_[pos_].quoted && toks_[pos_].text == "\n") ++pos_;
   }
@@ -180,11 +195,18 @@ std::string secondsText(Micros m) {
 // it (keepalived has it, hbd does not), and the function that applies it. walk() dispatches a
 // block's statements through its table and reports the rest as unknown.
 
-/** Parser state for one file; no globals. */
+/** Where an instance sends and receives: two instances may not share one. */
+using VridKey = std::tuple<int, std::string, int>;  // vrid, interface, version
+
+/** Parser state for one file; no globals. The indexes keep duplicate checks linear in the file
+ *  (a scan of everything seen so far would make a file of many small blocks quadratic). */
 struct Ctx {
   DiagnosticList& d;
   VrrpConfig cfg;
   int default_version = 2;  ///< global_defs' vrrp_version, for instances that name none
+  std::set<std::string, std::less<>> script_names;      ///< of cfg.scripts
+  std::map<std::string, std::size_t> instance_by_name;  ///< index in cfg.instances
+  std::map<VridKey, std::size_t> instance_by_vrid;      ///< index in cfg.instances
 };
 
 /** An instance while its block is read: what the end-of-block checks need besides the result. */
@@ -196,6 +218,7 @@ struct InstanceDraft {
   int advert_line = 0;
   int auth_line = 0;
   std::string auth_type;
+  std::set<Ipv4Address> vip_seen;  ///< of ic.vips, for the "listed twice" check
 };
 
 enum class Use {
@@ -411,7 +434,7 @@ bool namedBlock(Ctx& cx, const Stmt& b, std::string_view kind) {
 
 void script(Ctx& cx, const Stmt& b) {
   if (!namedBlock(cx, b, "vrrp_script")) return;
-  if (cx.cfg.findScript(b.words[1]) != nullptr) {
+  if (cx.script_names.contains(b.words[1])) {
     cx.d.error(b.line, fmt::format("vrrp_script {} defined twice", b.words[1]));
     return;
   }
@@ -423,6 +446,7 @@ void script(Ctx& cx, const Stmt& b) {
     cx.d.error(b.line, fmt::format("vrrp_script {} has no 'script'", sc.name));
     return;
   }
+  cx.script_names.insert(sc.name);
   cx.cfg.scripts.push_back(std::move(sc));
 }
 
@@ -470,8 +494,7 @@ void vipBlock(Ctx& cx, InstanceDraft& dr, const Stmt& b) {
         cx.d.warning(s.line, fmt::format("unknown virtual_ipaddress option '{}'", opt));
       }
     }
-    auto same = [&](const VirtualAddress& o) { return o.address == va.address; };
-    if (std::any_of(ic.vips.begin(), ic.vips.end(), same)) {
+    if (!dr.vip_seen.insert(va.address).second) {
       cx.d.warning(s.line, fmt::format("virtual address {} listed twice", va.address.toString()));
       continue;
     }
@@ -594,7 +617,7 @@ constexpr Keyword<InstanceDraft> kInstance[] = {
      [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
        for (const auto& t : s.block) {
          TrackedScript ts{t.words[0], weightOption(cx, t)};
-         if (cx.cfg.findScript(ts.name) == nullptr) {
+         if (!cx.script_names.contains(ts.name)) {
            cx.d.warning(t.line, fmt::format("track_script {} is not a defined vrrp_script; ignored",
                                             ts.name));
            continue;
@@ -737,18 +760,38 @@ void instance(Ctx& cx, const Stmt& b) {
   if (ic.preempt_delay.count() > 0 && ic.initial_state == State::Master) {
     cx.d.warning(b.line, "preempt_delay needs 'state BACKUP' (as keepalived); applied anyway");
   }
-  for (const auto& other : cx.cfg.instances) {
-    if (other.name == ic.name) {
-      cx.d.error(b.line, fmt::format("vrrp_instance {} defined twice", ic.name));
-      dr.bad = true;
-    } else if (dr.vrid_set && other.vrid == ic.vrid && other.interface == ic.interface &&
-               other.version == ic.version) {
-      cx.d.error(b.line, fmt::format("vrrp_instance {} uses VRID {} on {} like {}", ic.name, ic.vrid,
-                                     ic.interface, other.name));
-      dr.bad = true;
-    }
+  // Kept instances have unique names and unique VridKeys, so each clashes with at most one
+  // earlier instance; report in the order of those instances, as a scan of them would.
+  const VridKey key{ic.vrid, ic.interface, ic.version};
+  std::optional<std::size_t> same_name;
+  std::optional<std::size_t> same_vrid;
+  if (auto it = cx.instance_by_name.find(ic.name); it != cx.instance_by_name.end()) {
+    same_name = it->second;
   }
-  if (!dr.bad) cx.cfg.instances.push_back(std::move(ic));
+  if (auto it = cx.instance_by_vrid.find(key);
+      dr.vrid_set && it != cx.instance_by_vrid.end() && it->second != same_name) {
+    same_vrid = it->second;
+  }
+  auto reportName = [&] {
+    cx.d.error(b.line, fmt::format("vrrp_instance {} defined twice", ic.name));
+  };
+  auto reportVrid = [&] {
+    cx.d.error(b.line, fmt::format("vrrp_instance {} uses VRID {} on {} like {}", ic.name, ic.vrid,
+                                   ic.interface, cx.cfg.instances[*same_vrid].name));
+  };
+  if (same_name && same_vrid && *same_vrid < *same_name) {
+    reportVrid();
+    reportName();
+  } else {
+    if (same_name) reportName();
+    if (same_vrid) reportVrid();
+  }
+  if (same_name || same_vrid) dr.bad = true;
+  if (!dr.bad) {
+    cx.instance_by_name.emplace(ic.name, cx.cfg.instances.size());
+    cx.instance_by_vrid.emplace(key, cx.cfg.instances.size());
+    cx.cfg.instances.push_back(std::move(ic));
+  }
 }
 
 // ---- the file -------------------------------------------------------------------------------
@@ -813,7 +856,7 @@ ParseResult<VrrpConfig> parseVrrpConf(std::string_view text, std::string_view pa
   ParseResult<VrrpConfig> out;
   TreeBuilder tb(tokenize(text), diags);
   std::vector<Stmt> top;
-  if (tb.parseBlock(top, false, 0)) {
+  if (tb.parseBlock(top, 0, 0)) {
     out.value = interpret(diags, top);
   }
   out.diagnostics = diags.take();

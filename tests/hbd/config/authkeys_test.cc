@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Tests of the authkeys parser, the permission check and readFile().
+// Tests of the authkeys parser, readAuthKeysFile() (permissions on the descriptor) and readFile().
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <vector>
 
 #include "hbd/config/config.h"
+#include "hbd/config/config_private.h"
 
 namespace hb::config {
 namespace {
@@ -189,14 +193,40 @@ class TempFile {
   std::string path_;
 };
 
-TEST(AuthKeysPermissions, OwnerOnlyIsAccepted) {
+/** A temp directory removed (with its content) at scope exit. */
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = ::testing::TempDir() + "/hb_readfile_XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    EXPECT_NE(::mkdtemp(buf.data()), nullptr);
+    path_ = buf.data();
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name, const std::string& content, mode_t mode) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p) << content;
+    EXPECT_EQ(::chmod(p.c_str(), mode), 0);
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(AuthKeysFile, OwnerOnlyIsAccepted) {
   for (mode_t mode : {0600, 0400, 0700}) {
     TempFile f("auth 1\n1 sha1 x\n", mode);
-    EXPECT_EQ(checkAuthKeysPermissions(f.path()), std::nullopt) << std::oct << mode;
+    auto r = readAuthKeysFile(f.path());
+    EXPECT_TRUE(r.ok()) << std::oct << mode << ::testing::PrintToString(formatted(r.diagnostics));
+    EXPECT_TRUE(r.diagnostics.empty());
+    EXPECT_EQ(r.value, "auth 1\n1 sha1 x\n");
   }
 }
 
-TEST(AuthKeysPermissions, AnyGroupOrOtherBitIsRefused) {
+TEST(AuthKeysFile, AnyGroupOrOtherBitIsRefused) {
   struct Case {
     mode_t mode;
     const char* shown;
@@ -204,28 +234,84 @@ TEST(AuthKeysPermissions, AnyGroupOrOtherBitIsRefused) {
   for (const Case& c : {Case{0640, "0640"}, Case{0604, "0604"}, Case{0620, "0620"},
                         Case{0602, "0602"}, Case{0644, "0644"}, Case{0610, "0610"}}) {
     TempFile f("auth 1\n1 sha1 x\n", c.mode);
-    auto d = checkAuthKeysPermissions(f.path());
-    ASSERT_TRUE(d.has_value()) << c.shown;
-    EXPECT_EQ(d->severity, Severity::Error);
-    EXPECT_EQ(d->format(), f.path() + ": error: bad permissions " + c.shown +
-                               " on authkeys: it must be accessible by its owner only (chmod 600 " +
-                               f.path() + ")");
+    auto r = readAuthKeysFile(f.path());
+    EXPECT_FALSE(r.ok()) << c.shown;
+    ASSERT_EQ(r.diagnostics.size(), 1u) << c.shown;
+    EXPECT_EQ(r.diagnostics[0].severity, Severity::Error);
+    EXPECT_EQ(r.diagnostics[0].format(),
+              f.path() + ": error: bad permissions " + c.shown +
+                  " on authkeys: it must be accessible by its owner only (chmod 600 " + f.path() +
+                  ")");
+    // The text still comes back, so its parse problems show in the same run.
+    EXPECT_EQ(r.value, "auth 1\n1 sha1 x\n");
   }
 }
 
-TEST(AuthKeysPermissions, MissingFileAndDirectoryAreErrors) {
-  auto missing = checkAuthKeysPermissions(::testing::TempDir() + "/hb_no_such_authkeys");
-  ASSERT_TRUE(missing.has_value());
-  EXPECT_EQ(missing->severity, Severity::Error);
-  EXPECT_THAT(missing->format(), HasSubstr(": error: cannot read authkeys: No such file"));
+TEST(AuthKeysFile, MissingFileDirectoryAndFifoAreErrors) {
+  auto missing = readAuthKeysFile(::testing::TempDir() + "/hb_no_such_authkeys");
+  EXPECT_FALSE(missing.value);
+  EXPECT_THAT(formatted(missing.diagnostics),
+              Contains(HasSubstr(": error: cannot open " + ::testing::TempDir() +
+                                 "/hb_no_such_authkeys: No such file")));
 
-  std::string dir = ::testing::TempDir() + "/hb_authkeys_dir_test";
-  std::filesystem::create_directories(dir);
-  ::chmod(dir.c_str(), 0700);
-  auto d = checkAuthKeysPermissions(dir);
-  std::filesystem::remove(dir);
-  ASSERT_TRUE(d.has_value());
-  EXPECT_EQ(d->format(), dir + ": error: authkeys is not a regular file");
+  TempDir dir;
+  const std::string sub = dir.path() + "/authkeys";
+  std::filesystem::create_directories(sub);
+  ::chmod(sub.c_str(), 0700);
+  auto d = readAuthKeysFile(sub);
+  EXPECT_FALSE(d.value);
+  EXPECT_EQ(
+      formatted(d.diagnostics),
+      std::vector<std::string>{sub + ": error: authkeys is not a regular file (a directory)"});
+
+  const std::string fifo = dir.path() + "/authkeys.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto f = readAuthKeysFile(fifo);
+  EXPECT_FALSE(f.value);
+  EXPECT_EQ(formatted(f.diagnostics),
+            std::vector<std::string>{fifo + ": error: authkeys is not a regular file (a FIFO)"});
+}
+
+TEST(AuthKeysFile, SymbolicLinkIsRefused) {
+  // Even to a good 0600 file: whoever may replace the link chooses the keys.
+  TempDir dir;
+  const std::string target = dir.file("keys", "auth 1\n1 sha1 x\n", 0600);
+  const std::string link = dir.path() + "/authkeys";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  auto r = readAuthKeysFile(link);
+  EXPECT_FALSE(r.value);
+  EXPECT_EQ(formatted(r.diagnostics),
+            std::vector<std::string>{link +
+                                     ": error: authkeys is a symbolic link, which hbd does "
+                                     "not follow for this file: put the file itself at " +
+                                     link});
+}
+
+TEST(AuthKeysFile, ModeIsTheOpenedFilesNotThePaths) {
+  // The path is swapped for another file after the open: the checks still describe the file that
+  // was opened and read, so neither a good file swapped for a bad one nor the reverse slips by.
+  TempDir dir;
+  const std::string path = dir.path() + "/authkeys";
+  const std::string good = dir.file("good", "auth 1\n1 sha1 good\n", 0600);
+  const std::string bad = dir.file("bad", "auth 1\n1 sha1 bad\n", 0644);
+
+  ASSERT_EQ(::rename(good.c_str(), path.c_str()), 0);
+  auto opened =
+      detail::openConfigFile(path, ReadFileOptions{false, kMaxConfigFileBytes}, "authkeys");
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  ASSERT_EQ(::rename(bad.c_str(), path.c_str()), 0);  // now a 0644 file at the path
+  auto r = detail::readAuthKeysOpened(*opened, path);
+  EXPECT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_EQ(r.value, "auth 1\n1 sha1 good\n");
+
+  auto opened_bad =
+      detail::openConfigFile(path, ReadFileOptions{false, kMaxConfigFileBytes}, "authkeys");
+  ASSERT_TRUE(opened_bad.ok()) << opened_bad.error().message;
+  dir.file("authkeys.new", "auth 1\n1 sha1 other\n", 0600);
+  ASSERT_EQ(::rename((dir.path() + "/authkeys.new").c_str(), path.c_str()), 0);
+  auto r2 = detail::readAuthKeysOpened(*opened_bad, path);
+  EXPECT_FALSE(r2.ok());
+  EXPECT_THAT(formatted(r2.diagnostics), Contains(HasSubstr("bad permissions 0644 on authkeys")));
 }
 
 TEST(ReadFile, ReadsWholeFileOrReportsIo) {
@@ -239,6 +325,80 @@ TEST(ReadFile, ReadsWholeFileOrReportsIo) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, Errc::Io);
   EXPECT_THAT(missing.error().message, HasSubstr("hb_no_such_file: No such file or directory"));
+}
+
+TEST(ReadFile, FifoWithoutWriterIsRefusedAtOnce) {
+  TempDir dir;
+  const std::string fifo = dir.path() + "/ha.cf";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto pending = std::async(std::launch::async, [&] { return readFile(fifo); });
+  if (pending.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+    // Blocked in open(2) waiting for a writer: be one, so the test ends instead of hanging.
+    int w = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (w >= 0) ::close(w);
+    pending.wait();
+    FAIL() << "readFile blocked on a FIFO without a writer";
+  }
+  auto r = pending.get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::Io);
+  EXPECT_EQ(r.error().message, fifo + " is not a regular file (a FIFO)");
+}
+
+TEST(ReadFile, DirectoryAndDeviceAreRefused) {
+  TempDir dir;
+  auto d = readFile(dir.path());
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message, dir.path() + " is not a regular file (a directory)");
+
+  auto dev = readFile("/dev/null");
+  ASSERT_FALSE(dev.ok());
+  EXPECT_EQ(dev.error().message, "/dev/null is not a regular file (a character device)");
+}
+
+TEST(ReadFile, SymbolicLinkIsFollowedUnlessRefusedAndTheTargetIsChecked) {
+  TempDir dir;
+  const std::string target = dir.file("real.cf", "node a\n", 0644);
+  const std::string link = dir.path() + "/ha.cf";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  auto r = readFile(link);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "node a\n");
+
+  auto refused = readFile(link, ReadFileOptions{false, kMaxConfigFileBytes});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, HasSubstr(link + " is a symbolic link"));
+
+  // A link to a FIFO: followed, then refused by the fstat of what was opened.
+  const std::string fifo = dir.path() + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string to_fifo = dir.path() + "/vrrp.conf";
+  ASSERT_EQ(::symlink(fifo.c_str(), to_fifo.c_str()), 0);
+  auto f = readFile(to_fifo);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().message, to_fifo + " is not a regular file (a FIFO)");
+}
+
+TEST(ReadFile, OversizedFileIsRefusedBeforeReading) {
+  TempDir dir;
+  // Sparse: refused from its fstat size, without reading (or allocating) 16 MiB.
+  const std::string big = dir.file("big", "", 0600);
+  ASSERT_EQ(::truncate(big.c_str(), static_cast<off_t>(kMaxConfigFileBytes) + 1), 0);
+  auto r = readFile(big);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "cannot read " + big + ": larger than 16 MiB, not a config file");
+
+  const std::string exact = dir.file("exact", "", 0600);
+  ASSERT_EQ(::truncate(exact.c_str(), static_cast<off_t>(kMaxConfigFileBytes)), 0);
+  auto ok = readFile(exact);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->size(), kMaxConfigFileBytes);
+
+  const std::string small = dir.file("small", "0123456789", 0600);
+  auto capped = readFile(small, ReadFileOptions{true, 9});
+  ASSERT_FALSE(capped.ok());
+  EXPECT_EQ(capped.error().message,
+            "cannot read " + small + ": larger than 9 bytes, not a config file");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Tests of the vrrp.conf parser (keepalived syntax).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "hbd/vrrp/vrrp.h"
@@ -315,6 +316,75 @@ TEST(VrrpConfig, EmptyAndStateNames) {
   EXPECT_EQ(stateName(State::Backup), "BACKUP");
   EXPECT_EQ(stateName(State::Fault), "FAULT");
   EXPECT_EQ(stateName(State::Init), "INIT");
+}
+
+TEST(VrrpConfig, NestingIsBoundedNotRecursedIntoTheGround) {
+  // 100,000 `{` would overflow the stack of a recursive parser: one error, no value, no crash.
+  // (Before it, each keyword-less block warns once: 32 warnings.)
+  const std::string deep(100'000, '{');
+  auto r = parseVrrpConf(deep, "v.conf");
+  EXPECT_FALSE(r.value);
+  ASSERT_EQ(r.diagnostics.size(), static_cast<std::size_t>(kMaxVrrpConfNesting) + 1);
+  EXPECT_EQ(r.diagnostics.back().format(), "v.conf:1: error: blocks nested deeper than 32");
+  EXPECT_EQ(r.diagnostics.front().format(), "v.conf:1: warning: block without a keyword ignored");
+
+  // kMaxVrrpConfNesting levels are fine; one more is refused at the line of its `{`.
+  auto nest = [](int levels) {
+    std::string t;
+    for (int i = 0; i < levels; ++i) t += "virtual_server x {\n";
+    for (int i = 0; i < levels; ++i) t += "}\n";
+    return t;
+  };
+  auto at_limit = parseVrrpConf(nest(kMaxVrrpConfNesting), "v.conf");
+  EXPECT_TRUE(at_limit.ok()) << ::testing::PrintToString(formatted(at_limit));
+  auto over = parseVrrpConf(nest(kMaxVrrpConfNesting + 1), "v.conf");
+  EXPECT_FALSE(over.value);
+  EXPECT_EQ(formatted(over),
+            std::vector<std::string>{"v.conf:33: error: blocks nested deeper than 32"});
+
+  // Keyword-less blocks count too.
+  auto bare = parseVrrpConf(std::string(33, '{') + std::string(33, '}'), "v.conf");
+  EXPECT_FALSE(bare.value);
+}
+
+TEST(VrrpConfig, ManyBlocksKeepTheirDuplicateChecks) {
+  // Thousands of instances, scripts and addresses: the duplicate checks still see every earlier
+  // one (they are indexed, not rescanned: a scan made such files quadratic).
+  constexpr int kN = 20'000;
+  std::string text;
+  for (int i = 0; i < kN; ++i) text += fmt::format("vrrp_script s{} {{\n script true\n}}\n", i);
+  text += "vrrp_script s7 {\n script true\n}\n";
+  for (int i = 0; i < kN; ++i) {
+    text += fmt::format("vrrp_instance I{} {{\n interface e{}\n virtual_router_id {}\n", i, i / 255,
+                        i % 255 + 1);
+    if (i == 0) {
+      text += " track_script {\n s19999\n nope\n }\n virtual_ipaddress {\n";
+      for (int a = 0; a < kN; ++a) text += fmt::format("  10.{}.{}.1\n", a / 256, a % 256);
+      text += "  10.0.5.1\n }\n";
+    }
+    text += "}\n";
+  }
+  text += "vrrp_instance I5 {\n interface x\n virtual_router_id 1\n}\n";
+  text += "vrrp_instance J {\n interface e0\n virtual_router_id 3\n}\n";
+  auto r = parseVrrpConf(text, "v.conf");
+  ASSERT_TRUE(r.value);
+  EXPECT_EQ(r.value->scripts.size(), static_cast<std::size_t>(kN));
+  ASSERT_EQ(r.value->instances.size(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(r.value->instances[0].vips.size(), static_cast<std::size_t>(kN));
+  ASSERT_EQ(r.value->instances[0].track_scripts.size(), 1u);
+  std::vector<std::string> errors_and_dups;
+  for (const auto& m : formatted(r)) {
+    if (m.find("twice") != std::string::npos || m.find("error") != std::string::npos ||
+        m.find("track_script") != std::string::npos) {
+      errors_and_dups.push_back(m.substr(m.find(' ') + 1));
+    }
+  }
+  EXPECT_EQ(errors_and_dups, (std::vector<std::string>{
+                                 "error: vrrp_script s7 defined twice",
+                                 "warning: track_script nope is not a defined vrrp_script; ignored",
+                                 "warning: virtual address 10.0.5.1 listed twice",
+                                 "error: vrrp_instance I5 defined twice",
+                                 "error: vrrp_instance J uses VRID 3 on e0 like I2"}));
 }
 
 }  // namespace
