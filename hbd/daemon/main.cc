@@ -30,6 +30,8 @@ const char* kUsage =
     "                        (regular files; authkeys not a symlink; default /etc/ha.d)\n"
     "  -n, --node NAME       this node's name; must match a `node` line (default: uname -n)\n"
     "  -r, --run-dir DIR     control socket DIR/hbd.sock, pid file DIR/hbd.pid (default /run/hbd)\n"
+    "      --state-dir DIR   what survives a reboot: the generation, groups blocked by a failed\n"
+    "                        stop (default /var/lib/hbd; one per hbd)\n"
     "  -f, --foreground      stay in the foreground; log to stderr too\n"
     "      --check           validate the configuration, print FILE:LINE: problems, exit 0/1\n"
     "  -k, --stop            stop the daemon of this run dir (resources are released first)\n"
