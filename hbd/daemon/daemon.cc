@@ -90,7 +90,7 @@ Result<void> Daemon::startControlAndVrrp() {
       [this](const control::Request& req, const control::PeerCred& who, control::Reply reply) {
         handleRequest(req, who, std::move(reply));
       },
-      log_);
+      log_, controlOptions());
   if (auto r = control_->start(); !r) return r;
 
   signals_.add(SIGTERM);
@@ -110,6 +110,12 @@ Result<void> Daemon::startControlAndVrrp() {
     }
   }
   return {};
+}
+
+control::ControlOptions Daemon::controlOptions() const {
+  control::ControlOptions co;
+  co.admin_group = cfg_.hacf.admin_group;
+  return co;
 }
 
 node::NodeOptions Daemon::nodeOptions() {
