@@ -68,6 +68,9 @@ struct HaCf {
   bool auth_insecure_ok = false;  ///< hbd addition: `auth_insecure_ok yes` lets authkeys use crc (test rigs)
   std::string cluster = "linux-ha";
   std::string hbgenmethod = "file";  ///< "file" or "time"
+  /** hbd addition: the group (by name) whose members may change state through the control socket
+   *  (standby, takeover, shutdown); empty (default): only root and hbd's own user. */
+  std::string admin_group;
   /**
    * What `cl_status hbparameter -p NAME` reports: every option directive (not media or whole-line
    * directives) -> its value as written (the last one for single-valued directives, all of them

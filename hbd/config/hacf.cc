@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <functional>
 #include <limits>
 #include <map>
@@ -441,6 +442,21 @@ bool onHbgenmethod(State& s, const Args& a) {
   return true;
 }
 
+bool onAdminGroup(State& s, const Args& a) {
+  // A group name as useradd/groupadd allow it; whether it exists is the daemon's business (the
+  // parser sees no system databases), and it warns at start when it does not.
+  const std::string& v = a.values.back();
+  const bool ok = !v.empty() && v.front() != '-' && std::all_of(v.begin(), v.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' || ch == '$';
+  });
+  if (!ok) {
+    s.diags.error(a.line, fmt::format("invalid admin_group '{}': expected a group name", v));
+    return false;
+  }
+  s.cf.admin_group = v;
+  return true;
+}
+
 bool onCluster(State& s, const Args& a) {
   s.cf.cluster = a.values.back();
   return true;
@@ -575,6 +591,10 @@ const std::array kSpecs{
   Spec{"hbgenmethod", K::Option, 1, 1, R::LastWins, true, false, "file", "", onHbgenmethod,
        "hbgenmethod file|time",
        "How the per-boot generation number is made: a counter file or the clock."},
+  Spec{"admin_group", K::Option, 1, 1, R::LastWins, true, false, "", "", onAdminGroup,
+       "admin_group GROUP",
+       "hbd addition: members of GROUP may also standby, takeover and shutdown over the control "
+       "socket (default: only root)."},
   Spec{"msgfmt", K::Option, 1, 1, R::LastWins, false, false, "classic", "",
        [](State& s, const Args& a) { return oneOf(s, a, {"classic", "netstring"}); },
        "msgfmt classic|netstring", "heartbeat's wire encoding (hbd has its own)."},

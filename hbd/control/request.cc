@@ -31,6 +31,18 @@ constexpr std::string_view cmdName(const ShutdownRequest&) { return "shutdown"; 
 constexpr std::string_view cmdName(const CleanupRequest&) { return "cleanup"; }
 constexpr std::string_view cmdName(const ReloadRequest&) { return "reload"; }
 
+// Which requests change state (changesState). One overload per alternative, no catch-all: adding a
+// Request kind without deciding here is a compile error, not a silently read-only command.
+constexpr bool mutates(const StatusRequest&) { return false; }
+constexpr bool mutates(const ParameterRequest&) { return false; }
+constexpr bool mutates(const CibRequest&) { return false; }
+constexpr bool mutates(const VrrpRequest&) { return false; }
+constexpr bool mutates(const HistoryRequest&) { return false; }
+constexpr bool mutates(const MoveRequest&) { return true; }  // standby and takeover move groups
+constexpr bool mutates(const ShutdownRequest&) { return true; }
+constexpr bool mutates(const CleanupRequest&) { return true; }  // lifts blocks: groups may start
+constexpr bool mutates(const ReloadRequest&) { return true; }   // new keys and timings
+
 MoveRequest takeoverRequest() {
   MoveRequest m;
   m.kind = MoveRequest::Kind::Takeover;
@@ -104,6 +116,14 @@ Result<Request> parseRequest(const Json& j) {
     }
   }
   return *req;
+}
+
+bool changesState(const Request& r) {
+  return std::visit([](const auto& req) { return mutates(req); }, r);
+}
+
+std::string_view commandName(const Request& r) {
+  return std::visit([](const auto& req) { return cmdName(req); }, r);
 }
 
 Result<Request> parseRequestLine(std::string_view line) {

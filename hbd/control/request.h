@@ -49,6 +49,18 @@ struct ReloadRequest {};
 using Request = std::variant<StatusRequest, ParameterRequest, CibRequest, VrrpRequest, HistoryRequest,
                              MoveRequest, ShutdownRequest, CleanupRequest, ReloadRequest>;
 
+/**
+ * Whether `r` changes cluster state (standby, takeover, shutdown; and reload, cleanup, fence when
+ * they come) rather than only reading it. The control socket lets every `haclient` member read but
+ * only root, the daemon's own user and ha.cf's `admin_group` change state (ControlServer). This is
+ * the one place the rule lives: it is a set of overloads, one per Request alternative, so a new kind
+ * that is not classified does not compile. Pure; never throws.
+ */
+bool changesState(const Request& r);
+
+/** The request's wire name ("status", "standby", ...), as in `{"cmd":...}`; for messages. */
+std::string_view commandName(const Request& r);
+
 /** Largest wait_ms accepted (one day). */
 inline constexpr std::chrono::milliseconds kMaxWait{24LL * 3600 * 1000};
 

@@ -104,7 +104,7 @@ Result<void> Daemon::startControlAndVrrp() {
       [this](const control::Request& req, const control::PeerCred& who, control::Reply reply) {
         handleRequest(req, who, std::move(reply));
       },
-      log_);
+      log_, controlOptions());
   if (auto r = control_->start(); !r) return r;
 
   signals_.add(SIGTERM);
@@ -124,6 +124,12 @@ Result<void> Daemon::startControlAndVrrp() {
     }
   }
   return {};
+}
+
+control::ControlOptions Daemon::controlOptions() const {
+  control::ControlOptions co;
+  co.admin_group = cfg_.hacf.admin_group;
+  return co;
 }
 
 node::NodeOptions Daemon::nodeOptions() {
@@ -214,6 +220,7 @@ Result<std::string> Daemon::reload() {
     restart.push_back("the resource groups (haresources, auto_failback)");
   }
   if (cfg->vrrp.has_value() != cfg_.vrrp.has_value()) restart.push_back("vrrp.conf appeared or disappeared");
+  if (cfg->hacf.admin_group != cfg_.hacf.admin_group) restart.push_back("admin_group (who may change state)");
   if (!restart.empty()) return refuse("these changes need a restart of hbd", restart);
 
   std::vector<std::string> applied;

@@ -55,6 +55,8 @@ class Daemon {
   void waitSignals();
   void finishShutdown();
   node::NodeOptions nodeOptions();
+  /** ha.cf -> the control socket's options (who may change state). */
+  control::ControlOptions controlOptions() const;
   Result<void> startControlAndVrrp();
   control::Status statusOf() const;
   std::vector<control::GroupStatusJson> groupsStatus() const;

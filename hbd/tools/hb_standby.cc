@@ -22,7 +22,8 @@ int usage(const std::string& prog, int rc) {
          "  foreign   the groups whose preferred node is the other node\n"
          "  failback  " << (prog == "hb_takeover" ? "as heartbeat: the same as all\n" : "the same as foreign\n")
       << "  --wait [SECONDS]  return when the move has completed (exit 0) or the time ran out (exit 1);\n"
-         "                    default 60 s\n";
+         "                    default 60 s\n"
+         "Moving groups needs root or a member of ha.cf's admin_group (haclient may only read status).\n";
   return rc;
 }
 

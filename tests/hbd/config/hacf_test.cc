@@ -150,6 +150,24 @@ TEST(HaCf, EveryImplementedDirective) {
   EXPECT_EQ(cf.parameters.at("logfacility"), "local0");
 }
 
+// hbd addition: who besides root may change state over the control socket. Default none.
+TEST(HaCf, AdminGroup) {
+  auto none = parse("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none.value->admin_group, "");
+  auto r = parse("admin_group hbadmin\n");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_TRUE(r.diagnostics.empty()) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_EQ(r.value->admin_group, "hbadmin");
+  EXPECT_EQ(r.value->parameters.at("admin_group"), "hbadmin");
+  // Like every single-valued option: the last one wins, with a warning.
+  auto twice = parse("admin_group hbadmin\nadmin_group ha-ops\n");
+  EXPECT_EQ(twice.value->admin_group, "ha-ops");
+  EXPECT_THAT(formatted(twice.diagnostics),
+              Contains("ha.cf:5: warning: admin_group given again (first at line 4); the last value wins"));
+  EXPECT_THAT(errorsOf(parse("admin_group\n").diagnostics), Contains(HasSubstr("ha.cf:4: error:")));
+}
+
 TEST(HaCf, McastLoopAndAutoFailbackForms) {
   struct Case {
     std::string line;
@@ -354,6 +372,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{ok("hbgenmethod clock\n"),
                 "/etc/ha.d/ha.cf:4: error: invalid value 'clock' for hbgenmethod: expected one of "
                 "file, time"},
+        BadCase{ok("admin_group -wheel\n"),
+                "/etc/ha.d/ha.cf:4: error: invalid admin_group '-wheel': expected a group name"},
+        BadCase{ok("admin_group ha:admins\n"),
+                "/etc/ha.d/ha.cf:4: error: invalid admin_group 'ha:admins': expected a group name"},
         BadCase{ok("autojoin any\n"),
                 "/etc/ha.d/ha.cf:4: error: autojoin any conflicts with haresources resource "
                 "management; use autojoin none (the default)"},
@@ -582,10 +604,12 @@ TEST(HaCf, DirectiveTableCoversHeartbeat) {
                         "udp"}) {
     EXPECT_TRUE(names.count(n)) << n;
   }
+  // hbd's own additions.
+  for (const char* n : {"auth_insecure_ok", "admin_group"}) EXPECT_TRUE(names.count(n)) << n;
   for (const char* n :
        {"node",  "keepalive",     "deadtime", "warntime", "initdead",    "udpport",   "bcast",
         "mcast", "ucast",         "serial",   "baud",     "logfile",     "debugfile", "logfacility",
-        "debug", "auto_failback", "crm",      "realtime", "hbgenmethod", "cluster"}) {
+        "debug", "auto_failback", "crm",      "realtime", "hbgenmethod", "cluster",     "admin_group"}) {
     auto it = std::find_if(directives().begin(), directives().end(),
                            [&](const DirectiveInfo& d) { return d.name == n; });
     ASSERT_NE(it, directives().end());

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "hbd/control/control.h"
@@ -123,6 +124,30 @@ TEST(ControlRequest, ToJsonRoundTrips) {
   }
   EXPECT_EQ(toJson(Request{m}).dump(), R"({"cmd":"takeover","wait":true,"wait_ms":1234,"what":"local"})");
   EXPECT_EQ(errorReply("no").dump(), R"({"error":"no","ok":false})");
+}
+
+// The authorisation table: which commands only read (haclient) and which change state (root or
+// admin_group). Every wire command is listed; the last check fails when a Request kind is added
+// without a row here.
+TEST(ControlRequest, ChangesStateForEveryKind) {
+  const std::pair<const char*, bool> table[] = {
+      {R"({"cmd":"status"})", false},   {R"({"cmd":"parameter","name":"deadtime"})", false},
+      {R"({"cmd":"cib"})", false},      {R"({"cmd":"vrrp"})", false},
+      {R"({"cmd":"history"})", false},  {R"({"cmd":"standby"})", true},
+      {R"({"cmd":"takeover","what":"local","wait":true})", true},
+      {R"({"cmd":"shutdown"})", true},
+      {R"({"cmd":"cleanup","name":"fs"})", true},
+      {R"({"cmd":"reload"})", true},
+  };
+  std::set<std::size_t> kinds;
+  for (const auto& [line, mutates] : table) {
+    auto r = parseRequestLine(line);
+    ASSERT_TRUE(r) << line;
+    EXPECT_EQ(changesState(*r), mutates) << line;
+    EXPECT_EQ(commandName(*r), Json::parse(line)["cmd"].get<std::string>());
+    kinds.insert(r->index());
+  }
+  EXPECT_EQ(kinds.size(), std::variant_size_v<Request>) << "a Request kind is missing from the table";
 }
 
 }  // namespace
