@@ -54,9 +54,9 @@ hb_config alpha "$cfg"
 hb_config beta "hbgenmethod time
 $cfg"
 future=9000000000000000
-mkdir -p "$HB_T/beta/state" "$HB_T/beta/run"
-chmod 700 "$HB_T/beta/state"
-echo "$future" > "$HB_T/beta/state/generation"
+mkdir -p "$HB_T/beta/hbstate" "$HB_T/beta/run"
+chmod 700 "$HB_T/beta/hbstate"
+echo "$future" > "$HB_T/beta/hbstate/generation"
 echo "$future" > "$HB_T/beta/run/generation"  # where hbd kept it before --state-dir
 hb_start alpha
 hb_start beta
@@ -67,7 +67,7 @@ old=$(hb_gen alpha beta)
 hb_pass "beta active with generation $old (clock ahead)"
 
 hb_kill9 beta  # a crash or power cut: no shutdown notice
-rm -f "$HB_T/beta/state/generation" "$HB_T/beta/run/generation"
+rm -f "$HB_T/beta/hbstate/generation" "$HB_T/beta/run/generation"
 hb_start beta
 hb_accepted_within 10
 new=$(hb_gen alpha beta)
@@ -79,11 +79,11 @@ hb_pass "clock set back across a restart: beta accepted with generation $new (wa
 # 2. hbgenmethod file: beta's state dir restored from an old backup.
 hb_stop beta
 hb_config beta "$cfg"
-echo 1000 > "$HB_T/beta/state/generation"
+echo 1000 > "$HB_T/beta/hbstate/generation"
 hb_start beta
 hb_accepted_within 10
 [ "$(hb_gen alpha beta)" = 1001 ] || hb_fail "beta's counter is $(hb_gen alpha beta), expected 1001"
-[ "$(cat "$HB_T/beta/state/generation")" = 1001 ] || hb_fail "state dir holds '$(cat "$HB_T/beta/state/generation")'"
+[ "$(cat "$HB_T/beta/hbstate/generation")" = 1001 ] || hb_fail "state dir holds '$(cat "$HB_T/beta/hbstate/generation")'"
 hb_pass "state dir restored from a backup: beta accepted with generation 1001"
 
 # The counter grows by one per start (and is accepted as an ordinary restart).
@@ -95,11 +95,11 @@ hb_pass "hbgenmethod file: next start is generation 1002"
 
 # 3. A generation that cannot be persisted: hbd refuses to start, saying why.
 hb_stop beta
-rm -f "$HB_T/beta/state/generation"
-mkdir "$HB_T/beta/state/generation"  # a directory where the file must go: rename fails
+rm -f "$HB_T/beta/hbstate/generation"
+mkdir "$HB_T/beta/hbstate/generation"  # a directory where the file must go: rename fails
 rc=0
 hb_exec beta timeout 20 "$HB_BIN/hbd" -f -c "$HB_T/beta/etc" -n beta -r "$HB_T/beta/run" \
-  --state-dir "$HB_T/beta/state" >"$HB_T/beta/refused.out" 2>&1 || rc=$?
+  --state-dir "$HB_T/beta/hbstate" >"$HB_T/beta/refused.out" 2>&1 || rc=$?
 [ "$rc" = 3 ] || hb_fail "hbd with an unwritable generation exited $rc, expected 3: $(cat "$HB_T/beta/refused.out")"
 grep -q "cannot write the generation" "$HB_T/beta/refused.out" ||
   hb_fail "no clear error: $(cat "$HB_T/beta/refused.out")"
