@@ -216,20 +216,20 @@ void ResourceManager::Impl::probeGroup(const std::string& gid, bool initial) {
                rs.id, gid, r.exitCode, r.resultWord());
         lg.probe_failed = true;
       }
-      if (--lg.probes_pending == 0 && lg.probe_failed && !blocked_here && !lg.busy) {
+      const bool group_done = --lg.probes_pending == 0;
+      if (group_done && lg.probe_failed && !blocked_here && !lg.busy) {
         // Pacemaker's rule: a resource whose state is unknown may be running; stop the group
         // (right to left; stopping what does not run is a no-op) before anything starts it.
         lg.probe_failed = false;
         self->trigger("probe of " + gid + " failed");
         self->startStop(gid, false, "stop here (probe failed: may be running)");
       }
-      if (lg.probes_pending == 0) {
-        self->scheduleReconcile();
-        self->sendReport(false);
-      }
       if (initial && --self->probes_left == 0) {
         self->probed = true;
         HB_LOG(self->log, Info, Crm, "probes done");
+      }
+      // The last start-up probe always completes its group too.
+      if (group_done) {
         self->scheduleReconcile();
         self->sendReport(false);
       }

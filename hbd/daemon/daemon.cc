@@ -170,8 +170,7 @@ node::NodeOptions Daemon::nodeOptions() {
     std::vector<BlockedLine> lines;
     for (const auto& b : blocked) lines.push_back({b.group, b.node});
     if (auto r = writeBlocked(opts_.state_dir, lines); !r) {
-      HB_LOG(log_, Crit, Crm, "cannot save the blocked groups: {}; they are blocked until this hbd stops",
-             r.error().message);
+      HB_LOG(log_, Crit, Crm, "{}; the blocks hold only until this hbd stops", r.error().message);
     }
   };
   report_interval_ = eo.report_interval;

@@ -59,6 +59,44 @@ std::optional<pid_t> readPid(const std::string& path) {
   return static_cast<pid_t>(pid);
 }
 
+namespace {
+
+Error ioError(const std::string& what_file, const std::string& what, const std::string& path) {
+  return err(Errc::Io, "cannot write " + what_file + ": " + what + " " + path + ": " + std::strerror(errno));
+}
+
+/**
+ * Replaces `path` (in directory `dir`) with `text` so that after a crash it holds either the old or
+ * the new text: a temp file, fsync, rename, fsync of the directory. Errors say "cannot write
+ * WHAT_FILE: STEP PATH: REASON".
+ */
+Result<void> writeDurably(const std::string& dir, const std::string& path, const std::string& text,
+                          const std::string& what_file) {
+  const std::string tmp = path + ".tmp";
+  {
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) return ioError(what_file, "cannot create", tmp);
+    for (std::size_t off = 0; off < text.size();) {
+      const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return ioError(what_file, "cannot write", tmp);
+      off += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) return ioError(what_file, "cannot fsync", tmp);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = ioError(what_file, "cannot rename to", path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  // The rename is durable only once the directory entry is.
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d || ::fsync(d.get()) != 0) return ioError(what_file, "cannot fsync", dir);
+  return {};
+}
+
+}  // namespace
+
 std::vector<BlockedLine> readBlocked(const std::string& state_dir, std::vector<std::string>& problems) {
   std::vector<BlockedLine> out;
   const std::string path = state_dir + "/blocked";
@@ -81,24 +119,7 @@ std::vector<BlockedLine> readBlocked(const std::string& state_dir, std::vector<s
 Result<void> writeBlocked(const std::string& state_dir, const std::vector<BlockedLine>& lines) {
   std::string text = "# hbd: groups whose stop failed (GROUP NODE); `hbctl cleanup GROUP` clears them\n";
   for (const auto& b : lines) text += b.group + " " + b.node + "\n";
-  const std::string path = state_dir + "/blocked";
-  const std::string tmp = path + ".tmp";
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) return err(Errc::Io, "cannot write " + tmp + ": " + std::strerror(errno));
-  for (std::size_t off = 0; off < text.size();) {
-    const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return err(Errc::Io, "cannot write " + tmp + ": " + std::strerror(errno));
-    off += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return err(Errc::Io, "cannot sync " + tmp + ": " + std::strerror(errno));
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return err(Errc::Io, "cannot rename " + tmp + ": " + std::strerror(errno));
-  }
-  // The rename itself must reach the disk before we rely on it.
-  if (UniqueFd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir) (void)::fsync(dir.get());
-  return {};
+  return writeDurably(state_dir, state_dir + "/blocked", text, "the blocked groups");
 }
 
 std::string uncleanPath(const std::string& run_dir) { return run_dir + "/hbd.unclean"; }
@@ -192,33 +213,6 @@ std::optional<std::uint64_t> readGeneration(const std::string& path) {
   return std::stoull(text);
 }
 
-Error ioError(const std::string& what, const std::string& path) {
-  return err(Errc::Io, "cannot write the generation: " + what + " " + path + ": " + std::strerror(errno));
-}
-
-/** Writes `value` to `path` so that after a crash the file holds either the old or the new value. */
-Result<void> writeDurably(const std::string& dir, const std::string& path, std::uint64_t value) {
-  const std::string tmp = path + ".tmp";
-  const std::string text = std::to_string(value) + "\n";
-  {
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd) return ioError("cannot create", tmp);
-    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      return ioError("cannot write", tmp);
-    }
-    if (::fsync(fd.get()) != 0) return ioError("cannot fsync", tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = ioError("cannot rename to", path);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  // The rename is durable only once the directory entry is.
-  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!d || ::fsync(d.get()) != 0) return ioError("cannot fsync", dir);
-  return {};
-}
-
 }  // namespace
 
 Result<Generation> nextGeneration(const std::string& state_dir, const std::string& run_dir,
@@ -236,7 +230,9 @@ Result<Generation> nextGeneration(const std::string& state_dir, const std::strin
     g = legacy + 1 > wall_ms ? Generation{legacy + 1, "counter"}
                              : Generation{wall_ms, "clock (no previous generation)"};
   }
-  if (auto w = writeDurably(state_dir, path, g.value); !w) return w.error();
+  if (auto w = writeDurably(state_dir, path, std::to_string(g.value) + "\n", "the generation"); !w) {
+    return w.error();
+  }
   return g;
 }
 

@@ -33,16 +33,6 @@ void webHeldByAlphaPreferredBeta(TestCluster& c) {
   ASSERT_TRUE(c.journalOf("beta").empty()) << c.logs();
 }
 
-/** Both nodes boot at once, hear each other and end initdead; then quiet. */
-void startBoth(TestCluster& c) {
-  c.boot("alpha");
-  c.boot("beta");
-  c.joinAll();
-  c.run(20ms);
-  c.commsUpAll();
-  ASSERT_TRUE(c.settle()) << c.logs();
-}
-
 cib::Cib preferredBetaCib() {
   return makeCib({"alpha", "beta"}, {group("web", "beta", kWeb)}, AutoFailback::Off);
 }
@@ -94,7 +84,7 @@ TEST_P(FailedProbe, MeansMayBeRunningStopItFirst) {
   c.agent_timeout = 2000ms;
   const bool hang = GetParam();
   c.script("beta", "fs", "monitor", Behaviour{1, 5ms, hang, 1});
-  startBoth(c);
+  coldStart(c, {"alpha", "beta"});
   EXPECT_EQ(c.journal, cat(prefixed("beta stop", stops(kWeb)), prefixed("alpha start", kWeb))) << c.logs();
   EXPECT_TRUE(c.heldOnlyBy("web", "alpha"));
   EXPECT_TRUE(c.violations.empty());
@@ -107,7 +97,7 @@ TEST(ExecutorSafety, FailedProbeWhoseStopFailsBlocksTheGroup) {
   TestCluster c(preferredAlphaCib());
   c.script("beta", "fs", "monitor", Behaviour{1, 5ms, false, 1});
   c.script("beta", "fs", "stop", Behaviour{1, 5ms});
-  startBoth(c);
+  coldStart(c, {"alpha", "beta"});
   EXPECT_TRUE(c.journalOf("alpha").empty()) << c.logs();
   EXPECT_EQ(c.localState("beta", "web"), "failed-stop");
   EXPECT_EQ(c.status("alpha", "web").status, "unmanaged");
@@ -118,7 +108,7 @@ TEST(ExecutorSafety, FailedProbeWhoseStopFailsBlocksTheGroup) {
 
 /** alpha holds web; its stop of fs fails (for good); alpha is asked to give web away. */
 void failedStopOnAlpha(TestCluster& c) {
-  startBoth(c);
+  coldStart(c, {"alpha", "beta"});
   ASSERT_TRUE(c.heldOnlyBy("web", "alpha"));
   c.script("alpha", "fs", "stop", Behaviour{1, 10ms});
   ASSERT_TRUE(c.rm("alpha").standby("all").ok());

@@ -25,15 +25,6 @@ cib::Cib twoGroups(AutoFailback af = AutoFailback::On) {
   return makeCib({"alpha", "beta"}, {group("web", "alpha", kWeb), group("db", "beta", kDb)}, af);
 }
 
-/** Boots the nodes at once, lets them hear each other, ends initdead, waits for quiet. */
-void coldStart(TestCluster& c, const std::vector<std::string>& names) {
-  for (const auto& n : names) c.boot(n);
-  c.joinAll();
-  c.run(20ms);
-  c.commsUpAll();
-  ASSERT_TRUE(c.settle()) << c.logs();
-}
-
 std::vector<std::string> startsOf(const std::string& node, const std::vector<std::string>& rscs) {
   std::vector<std::string> out;
   for (const auto& r : rscs) out.push_back(node + " start " + r);

@@ -250,6 +250,13 @@ class TestCluster {
     node(a).rm->setCommsUp(true);
     check();
   }
+  /** Boots `names` at once, lets every node hear every other one and ends initdead everywhere. */
+  void bootTogether(const std::vector<std::string>& names) {
+    for (const auto& n : names) boot(n);
+    joinAll();
+    run(std::chrono::milliseconds(20));
+    commsUpAll();
+  }
   void commsUpAll() {
     for (auto& [n, node] : nodes_) {
       if (!node->comms_up) commsUp(n);
@@ -601,6 +608,12 @@ inline Result<resources::ProcessPtr> ScriptedLauncher::launch(const resources::P
     });
   }  // else hung: it ends only when the runner signals it (a signaled exit)
   return resources::ProcessPtr(std::make_unique<detail::ScriptedProcess>(c, cluster_.sched));
+}
+
+/** bootTogether(names), then waits for quiet (fails the test if it never comes). */
+inline void coldStart(TestCluster& c, const std::vector<std::string>& names) {
+  c.bootTogether(names);
+  ASSERT_TRUE(c.settle()) << c.logs();
 }
 
 }  // namespace hb::executor::test

@@ -20,14 +20,6 @@ cib::Cib vrrpCib(std::vector<std::string> nodes = {"alpha", "beta"}) {
   return makeCib(std::move(nodes), {g}, cib::AutoFailback::Off);
 }
 
-void bootBoth(TestCluster& c) {
-  c.boot("alpha");
-  c.boot("beta");
-  c.joinAll();
-  c.run(20ms);
-  c.commsUpAll();
-}
-
 std::size_t indexOf(const std::vector<std::string>& j, const std::string& what) {
   auto it = std::find(j.begin(), j.end(), what);
   return it == j.end() ? j.size() : static_cast<std::size_t>(it - j.begin());
@@ -35,7 +27,7 @@ std::size_t indexOf(const std::vector<std::string>& j, const std::string& what) 
 
 TEST(ExecutorVrrp, GroupRunsOnlyWhereTheInstanceIsMaster) {
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   ASSERT_TRUE(c.settle());
   EXPECT_TRUE(c.journal.empty()) << "no MASTER yet: " << c.logs();
   EXPECT_EQ(c.status("alpha", "vweb").reason, "no-master");
@@ -54,7 +46,7 @@ TEST(ExecutorVrrp, GroupRunsOnlyWhereTheInstanceIsMaster) {
 
 TEST(ExecutorVrrp, NewMasterWaitsUntilThePeersCopyIsStopped) {
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   ASSERT_TRUE(c.settle());
   c.script("alpha", "www", "stop", Behaviour{0, 800ms});  // a slow stop on the old master
@@ -78,7 +70,7 @@ TEST(ExecutorVrrp, MasterMovesWhileTheOldMastersReportStillSaysStarted) {
   // alpha leaves MASTER and beta enters it at the same moment; alpha's stop takes a while and its
   // reports still say started: beta must not start before alpha's report says stopped.
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   ASSERT_TRUE(c.settle());
   c.script("alpha", "vip", "stop", Behaviour{0, 1500ms});
@@ -96,7 +88,7 @@ TEST(ExecutorVrrp, MasterMovesWhileTheOldMastersReportStillSaysStarted) {
 
 TEST(ExecutorVrrp, OldMasterSilentStartsOnlyOnceDeclaredDead) {
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   ASSERT_TRUE(c.settle());
   const std::size_t from = c.journal.size();
@@ -112,7 +104,7 @@ TEST(ExecutorVrrp, OldMasterSilentStartsOnlyOnceDeclaredDead) {
 
 TEST(ExecutorVrrp, FailedStopOnTheOldMasterKeepsTheGroupOffTheNewOne) {
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   ASSERT_TRUE(c.settle());
   c.script("alpha", "www", "stop", Behaviour{1, 10ms});
@@ -127,7 +119,7 @@ TEST(ExecutorVrrp, FailedStopOnTheOldMasterKeepsTheGroupOffTheNewOne) {
 TEST(ExecutorVrrp, BothMasterAtOnceStartsOnOneNode) {
   // A VRRP split (both MASTER) at cold start: the claim/grant tie goes to one node only.
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   c.rm("beta").setVrrpMaster("VI_1", true);
   c.run(3s);  // not quiet: while both are MASTER the other node sees a move it waits for
@@ -156,7 +148,7 @@ TEST(ExecutorVrrp, PeerThatIsNotAClusterNodeIsNotAsked) {
 
 TEST(ExecutorVrrp, ShutdownStopsAVrrpGroup) {
   TestCluster c(vrrpCib());
-  bootBoth(c);
+  c.bootTogether({"alpha", "beta"});
   c.rm("alpha").setVrrpMaster("VI_1", true);
   ASSERT_TRUE(c.settle());
   bool done = false;

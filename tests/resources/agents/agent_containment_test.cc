@@ -27,6 +27,7 @@ namespace hb::resources {
 namespace {
 
 using std::chrono::milliseconds;
+using test::goneOrZombie;
 
 constexpr const char* kNoCgroupWarning = "agents run without a cgroup";
 
@@ -61,14 +62,6 @@ std::string cgroup2Mount() {
     if (found.empty() || mnt == "/sys/fs/cgroup") found = mnt;
   }
   return found;
-}
-
-bool goneOrZombie(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  if (!f) return true;
-  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto close = all.rfind(')');
-  return close != std::string::npos && close + 2 < all.size() && all[close + 2] == 'Z';
 }
 
 // The directories hbd created for this test process's launchers, beside our own cgroup.

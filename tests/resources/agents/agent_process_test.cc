@@ -165,14 +165,6 @@ TEST_F(ProcessTest, HeartbeatClassFallsBackToInitDir) {
   EXPECT_EQ(r.stdoutTail, "legacy is running with arg1 status\n");
 }
 
-bool goneOrZombie(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  if (!f) return true;
-  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto close = all.rfind(')');
-  return close != std::string::npos && close + 2 < all.size() && all[close + 2] == 'Z';
-}
-
 TEST_F(ProcessTest, TimeoutKillsTheWholeProcessTree) {
   const std::string pidfile = tree.work() + "/grandchild.pid";
   tree.ocfAgent("Hang", "#!/bin/sh\n(trap '' TERM; exec sleep 1000) &\necho $! > " + pidfile +
@@ -189,7 +181,7 @@ TEST_F(ProcessTest, TimeoutKillsTheWholeProcessTree) {
   ASSERT_GT(grandchild, 1);
   bool gone = false;
   for (int i = 0; i < 200 && !gone; ++i) {
-    gone = goneOrZombie(grandchild);
+    gone = test::goneOrZombie(grandchild);
     if (!gone) ::usleep(10'000);  // the kernel delivers SIGKILL asynchronously
   }
   EXPECT_TRUE(gone) << "grandchild " << grandchild << " survived";

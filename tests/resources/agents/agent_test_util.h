@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "resources/agents/agents.h"
@@ -66,6 +67,15 @@ class AgentTree {
  private:
   std::string root_;
 };
+
+/** Whether process `pid` has gone, or is a zombie (dead, not yet reaped by its parent). */
+inline bool goneOrZombie(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  if (!f) return true;
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto close = all.rfind(')');
+  return close != std::string::npos && close + 2 < all.size() && all[close + 2] == 'Z';
+}
 
 inline const char* kMetadataTwoParams = R"(<?xml version="1.0"?>
 <!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">
