@@ -59,6 +59,31 @@ std::string Group::key() const {
   return primitives.front().source.empty() ? primitives.front().id : primitives.front().source;
 }
 
+std::uint64_t definitionDigest(const Group& g) {
+  // FNV-1a, written here: it is ten lines, and the digest only has to be the same for the same
+  // definition on every node (no adversary: reports are authenticated). Each string is prefixed
+  // with its length so that no two different definitions serialize alike.
+  std::uint64_t h = 14695981039346656037ULL;
+  auto add = [&h](std::string_view s) {
+    const std::string len = std::to_string(s.size()) + ":";
+    for (const char c : len) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  };
+  add(g.follows_vrrp);
+  for (const auto& p : g.primitives) {
+    add(p.id);
+    add(p.cls);
+    add(p.provider);
+    add(p.type);
+    add(std::to_string(p.params.size()));
+    for (const auto& prm : p.params) {
+      add(prm.name);
+      add(prm.value);
+    }
+  }
+  return h == 0 ? 1 : h;
+}
+
 const Group* Cib::findGroup(std::string_view id_or_key) const {
   for (const auto& g : groups) {
     if (g.id == id_or_key) return &g;

@@ -3,6 +3,7 @@
 // stickiness from auto_failback), and its XML form (what haresources2cib and `hbctl cib` print).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,8 +88,23 @@ struct Group {
 
   /** heartbeat's group key: the first resource as written in haresources. */
   std::string key() const;
+  /**
+   * What the group runs: its primitives (ids, agents, parameters, in order) and the VRRP instance
+   * it follows; not where it prefers to run. Two nodes hand a group over only when their
+   * definitions agree (the executor compares definitionDigest()), so a node that has reloaded a
+   * changed haresources never starts a group against a peer that still runs the old one.
+   */
+  bool sameDefinition(const Group& other) const {
+    return primitives == other.primitives && follows_vrrp == other.follows_vrrp;
+  }
   bool operator==(const Group&) const = default;
 };
+
+/**
+ * A stable 64-bit digest of Group::sameDefinition's fields (FNV-1a over a canonical,
+ * length-prefixed form), the same on every build and host; never 0 (0 means "not sent").
+ */
+std::uint64_t definitionDigest(const Group& g);
 
 /** The whole model. */
 struct Cib {

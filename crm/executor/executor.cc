@@ -96,7 +96,10 @@ policy::ClusterView ResourceManager::Impl::view() const {
       }
       if (const GroupReport* r = p.group(g.id)) {
         gv.state[name] = r->state;
-        if (r->failed) gv.failed_on.push_back(name);
+        // A node that defines the group otherwise is never granted it (grantFor): placement
+        // treats it as a node where the group cannot run, so a holder here keeps the group
+        // instead of stopping it for a hand-over that could not happen.
+        if (r->failed || (r->digest != 0 && r->digest != lg.digest)) gv.failed_on.push_back(name);
       } else if (!holding(lg.state)) {
         // Alive but the group not yet stated: it may hold the group; never start against it.
         // While we hold the group ourselves it must not count as a second holder (that would make
@@ -121,16 +124,22 @@ void ResourceManager::Impl::scheduleReconcile() {
 
 void ResourceManager::Impl::reconcile() {
   if (!probed) return;
+  tryAdopt();
   placements = policy::place(opts.cib, view());
   for (const auto& pl : placements) {
     auto& lg = local[pl.group];
-    const bool here = pl.target && *pl.target == opts.self && !shutting_down;
+    std::string retiring;  // "removed" or "changed" by a reload being applied: stop it here first
+    if (pending_cib) {
+      if (auto it = pending_cib->retiring.find(pl.group); it != pending_cib->retiring.end()) retiring = it->second;
+    }
+    const bool here = pl.target && *pl.target == opts.self && !shutting_down && retiring.empty();
     const std::string reason(policy::reasonName(pl.reason));
     // Not yet probed (start-up, cleanup): whether it runs here is not known yet.
     if (lg.busy || lg.state == GroupState::FailedStop || lg.probes_pending > 0) continue;
     if (lg.state == GroupState::Started) {
       if (!here) {
         std::string why = pl.next ? "hand over to " + *pl.next + " (" + reason + ")" : "stop here (" + reason + ")";
+        if (!retiring.empty()) why = "stop here (reload: group " + retiring + ")";
         if (shutting_down) why = "stop here (shutdown)";
         startStop(pl.group, false, why);
       } else if (comms_up && pl.reason != policy::Reason::Waiting &&
@@ -188,7 +197,11 @@ StateReport ResourceManager::Impl::buildReport() const {
     gr.state = lg.state == GroupState::FailedStart ? GroupState::Stopped : lg.state;
     gr.claim = lg.claim;
     gr.failed = lg.failed_here;
-    gr.grant = grantFor(peers, opts.self, g.id, lg.state == GroupState::Stopped && !lg.busy, lg.claim);
+    gr.digest = lg.digest;
+    // A group a reload is about to remove or change is not handed to anyone meanwhile.
+    const bool retiring = pending_cib && pending_cib->retiring.count(g.id) != 0;
+    gr.grant = grantFor(peers, opts.self, g.id, lg.state == GroupState::Stopped && !lg.busy && !retiring, lg.claim,
+                        lg.digest);
     r.groups.emplace(g.id, std::move(gr));
   }
   return r;
@@ -232,6 +245,13 @@ void ResourceManager::Impl::receiveReport(const std::string& from, Peer& p, cons
     it = group(it->first) == nullptr ? r->groups.erase(it) : std::next(it);
   }
   p.apply(*r);
+  for (const auto& [gid, g] : r->groups) {
+    if (g.digest != 0 && g.digest != local[gid].digest) {
+      warnDefinition(from, gid, g.digest);
+    } else if (warned_definition.erase({from, gid}) != 0) {
+      HB_LOG(log, Notice, Crm, "group {}: {} has the same definition again", gid, from);
+    }
+  }
   // A live peer is the authority on its own failed stops; we remember them for when it is gone.
   for (const auto& [gid, g] : r->groups) {
     if (const GroupReport* now = p.group(gid); now != nullptr && now->state == GroupState::FailedStop) {
@@ -277,7 +297,9 @@ Result<std::string> ResourceManager::Impl::move(MoveRequest req, std::function<v
           if (!self) return false;
           bool done = true;
           for (const auto& gid : req.affected) {
-            const auto& lg = self->local.at(gid);
+            const auto it = self->local.find(gid);
+            if (it == self->local.end()) continue;  // removed by a reload meanwhile
+            const auto& lg = it->second;
             if (lg.busy) return std::nullopt;
             done = done && (req.want_here ? lg.state == GroupState::Started
                                           : lg.state != GroupState::Started && self->startedOnPeer(gid));
@@ -388,14 +410,7 @@ ResourceManager::ResourceManager(Options o, Scheduler& sched, LogSink& log, reso
   for (std::size_t i = 0; i < impl_->opts.cib.groups.size(); ++i) {
     const auto& g = impl_->opts.cib.groups[i];
     impl_->index.emplace(g.id, i);
-    auto& lg = impl_->local[g.id];
-    for (const auto& p : g.primitives) {
-      LocalResource rs;
-      rs.id = p.id;
-      // The agent that really runs: a heartbeat script not found here falls back to ocf:hbd.
-      rs.agent = actionFor(p, "start", impl_->opts.paths).spec.toString();
-      lg.resources.push_back(rs);
-    }
+    impl_->local[g.id] = impl_->freshLocal(g);
   }
   for (const auto& n : impl_->opts.cib.nodes) {
     if (n != impl_->opts.self) impl_->peers[n];
@@ -464,7 +479,8 @@ void ResourceManager::nodeDead(const std::string& node, const std::string& why) 
   // A start that failed here earlier does not rule this node out for the groups the dead node
   // held: heartbeat's mach_down takes them over all the same (else they would stay down).
   for (const auto& [gid, g] : it->second.groups) {
-    if (Impl::holding(g.report.state)) impl_->local[gid].failed_here = false;
+    auto lg = impl_->local.find(gid);
+    if (lg != impl_->local.end() && Impl::holding(g.report.state)) lg->second.failed_here = false;
   }
   it->second = Peer{};
   it->second.generation = gen;
@@ -567,6 +583,11 @@ Result<std::string> ResourceManager::takeover(const std::string& what, std::func
 }
 
 void ResourceManager::setVrrpMaster(const std::string& instance, bool master) {
+  if (master) {
+    impl_->all_vrrp_masters.insert(instance);
+  } else {
+    impl_->all_vrrp_masters.erase(instance);
+  }
   // Only instances some group follows travel in reports (they are all the view needs): a router
   // with many instances does not crowd every report chunk's node-wide part.
   const auto& groups = impl_->opts.cib.groups;
@@ -591,6 +612,7 @@ void ResourceManager::setVrrpMaster(const std::string& instance, bool master) {
 
 void ResourceManager::shutdown(std::function<void()> done) {
   impl_->shutting_down = true;
+  impl_->pending_cib.reset();  // a reload being applied: its groups are stopped like every other
   impl_->shutdown_done = std::move(done);
   impl_->trigger("shutdown of " + impl_->opts.self);
   HB_LOG(impl_->log, Notice, Crm, "Giving up all HA resources.");
@@ -686,5 +708,7 @@ std::vector<HistoryEntry> ResourceManager::history() const { return impl_->histo
 const cib::Cib& ResourceManager::cib() const { return impl_->opts.cib; }
 
 bool ResourceManager::stable() const { return impl_->stableNow(); }
+
+void ResourceManager::setReportInterval(std::chrono::milliseconds every) { impl_->opts.report_interval = every; }
 
 }  // namespace hb::executor

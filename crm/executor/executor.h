@@ -61,6 +61,9 @@ struct GroupReport {
   std::uint64_t claim = 0;       ///< the node's claim on the group, 0 = none
   bool failed = false;           ///< a start failed there
   std::optional<Grant> grant;    ///< whom the node lets start the group
+  /** cib::definitionDigest of the node's definition of the group; 0 = not sent (an older hbd).
+   *  A node grants a claim only to a claimant whose definition is its own. */
+  std::uint64_t digest = 0;
   bool operator==(const GroupReport&) const = default;
 };
 
@@ -84,7 +87,7 @@ struct StateReport {
  * The report as chunks, each of wireSize() <= max_bytes (a group whose own fields exceed the budget
  * goes alone into a chunk, which the daemon then fails to send and logs). Fields: t=rsc, s=SEQ,
  * phase=0|1, standby=WORD, vrrp=I1,I2 (if any); per group g:ID=STATE, c:ID=CLAIM, f:ID=1,
- * a:ID=NODE/CLAIM.
+ * a:ID=NODE/CLAIM, d:ID=DIGEST (16 hex digits).
  */
 std::vector<Fields> encodeReport(const StateReport& r, std::size_t max_bytes = kDefaultMaxReportBytes);
 /**
@@ -274,6 +277,27 @@ class ResourceManager {
   Result<std::string> cleanup(const std::string& what);
   /** Groups unmanaged here (a failed stop), in CIB order. */
   std::vector<std::string> unmanaged() const;
+
+  /**
+   * Reload: what adopting `next` would do ("" = nothing), or why it cannot: other nodes, a
+   * shutdown, a reload still being applied, start-up probes still running (for added, removed or
+   * changed groups), or a group to be removed or changed that is blocked by a failed stop.
+   */
+  Result<std::string> checkReconfigure(const cib::Cib& next) const;
+  /**
+   * Reload: adopts `next` (checkReconfigure first; on error nothing changes). Groups whose
+   * definition (cib::Group::sameDefinition) did not change are not touched, placement changes
+   * included (they move through the normal hand-over). Removed and changed groups are stopped here
+   * with their old definition first and granted to no one meanwhile; then the new CIB is adopted
+   * and new and changed groups are probed (not stated in reports until probed). A peer whose
+   * definition of a group differs is never granted it (GroupReport::digest).
+   * @return the one-line summary ("" = nothing to do).
+   */
+  Result<std::string> reconfigure(cib::Cib next);
+  /** A reload waits for removed or changed groups to stop here. */
+  bool reconfiguring() const;
+  /** Reload: the full report is re-sent this often from the next one on. */
+  void setReportInterval(std::chrono::milliseconds every);
 
   std::vector<GroupStatus> groups() const;
   /** cl_status rscstatus: none, local, foreign, all, or transition while an action runs. */

@@ -31,13 +31,14 @@ bool losesTo(const Peers& peers, const std::string& self, const std::string& gid
 }
 
 std::optional<Grant> grantFor(const Peers& peers, const std::string& self, const std::string& gid,
-                              bool can_grant, std::uint64_t own_claim) {
+                              bool can_grant, std::uint64_t own_claim, std::uint64_t own_digest) {
   if (!can_grant) return std::nullopt;
   std::optional<Grant> best;
   for (const auto& [name, p] : peers) {  // name order: the first claimant is the lowest name
     if (!p.up) continue;
     const GroupReport* g = p.group(gid);
     if (g == nullptr || g->claim == 0) continue;
+    if (g->digest != 0 && g->digest != own_digest) continue;  // another definition: never
     best = Grant{name, g->claim};
     break;
   }

@@ -6,6 +6,7 @@
 //   executor_actions.cc     probes and ordered group actions (start left to right, stop right to
 //                           left with retries), VIP re-announcement
 //   executor_history.cc     hand-over timelines (`hbctl history`)
+//   executor_reload.cc      reload: a new CIB adopted group by group (reconfigure)
 //   executor_agent.cc       CIB primitive -> agent request (actionFor), the name tables
 #pragma once
 
@@ -56,10 +57,13 @@ bool claimGranted(const Peers& peers, const std::string& self, const std::string
 bool losesTo(const Peers& peers, const std::string& self, const std::string& gid);
 /**
  * Whom this node grants the group: the winning live claimant, only while our copy is stopped and
- * idle (`can_grant`) and we do not win the tie with our own claim (`own_claim` != 0).
+ * idle (`can_grant`) and we do not win the tie with our own claim (`own_claim` != 0). A claimant
+ * whose definition of the group differs from ours (`own_digest`; a peer that sends none is an
+ * older hbd and is trusted to agree) is never granted: it would run other resources under the
+ * same name, and what runs here under another group could be among them.
  */
 std::optional<Grant> grantFor(const Peers& peers, const std::string& self, const std::string& gid,
-                              bool can_grant, std::uint64_t own_claim);
+                              bool can_grant, std::uint64_t own_claim, std::uint64_t own_digest);
 
 // --- history (executor_history.cc) ------------------------------------------------------------
 
@@ -119,6 +123,7 @@ struct LocalGroup {
   /// here) nor grants a claim on it.
   std::size_t probes_pending = 0;
   bool probe_failed = false;       ///< a probe failed or timed out: may be running, stop it
+  std::uint64_t digest = 0;        ///< cib::definitionDigest of our definition
 };
 
 /** A hb_standby or hb_takeover request, as the one path that carries both out sees it. */
@@ -158,6 +163,18 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
   std::string pending_trigger = "start-up";
   MonoTime pending_trigger_at{};
   History history;
+  /** A reload waiting for groups to stop before the new CIB is adopted (reconfigure). */
+  struct PendingCib {
+    cib::Cib next;
+    std::map<std::string, std::string> retiring;  ///< group id -> "removed" or "changed"
+    std::string summary;                          ///< logged once adopted
+  };
+  std::optional<PendingCib> pending_cib;
+  /** Every VRRP instance of ours that is MASTER, followed by a group or not (vrrp_masters is the
+   *  followed part: what reports carry); kept so a reload that adds a follower knows at once. */
+  std::set<std::string> all_vrrp_masters;
+  /** (peer, group) pairs already warned about for a different definition, with the digest. */
+  std::map<std::pair<std::string, std::string>, std::uint64_t> warned_definition;
   /** Group -> nodes where its stop failed (Blocked; ours and what peers reported, saved). */
   std::map<std::string, std::set<std::string>> blocked;
   /** hb_standby/hb_takeover --wait: `check` says nothing yet (nullopt) or the final answer. */
@@ -184,6 +201,14 @@ struct ResourceManager::Impl : std::enable_shared_from_this<ResourceManager::Imp
   void saveBlocked();
   /** Forgets the failures of one group here (cleanup, ours or a peer's) and probes it again. */
   void cleanupHere(const std::string& gid, const std::string& who);
+  /** Our copy of a group as configured, nothing known yet (construction, reload). */
+  LocalGroup freshLocal(const cib::Group& g) const;
+  /** What a reload to `next` would do, or why it cannot (nothing changed then). */
+  Result<PendingCib> planReconfigure(const cib::Cib& next) const;
+  /** Adopts the pending CIB once its removed and changed groups are stopped here. */
+  void tryAdopt();
+  /** Logs once per (peer, group, digest) that a peer defines a group otherwise. */
+  void warnDefinition(const std::string& peer, const std::string& gid, std::uint64_t digest);
   StateReport buildReport() const;
   void sendReport(bool force);
   void periodic();

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "crm/executor/executor_private.h"
 
 namespace hb::executor {
@@ -35,6 +37,7 @@ Fields groupFields(const std::string& gid, const GroupReport& g) {
   if (g.claim != 0) f["c:" + gid] = std::to_string(g.claim);
   if (g.failed || g.state == policy::GroupState::FailedStart) f["f:" + gid] = "1";
   if (g.grant) f["a:" + gid] = g.grant->node + "/" + std::to_string(g.grant->claim);
+  if (g.digest != 0) f["d:" + gid] = fmt::format("{:016x}", g.digest);
   return f;
 }
 
@@ -98,7 +101,7 @@ std::size_t largestChunkFor(const std::string& gid, const std::vector<std::strin
       r.phase_over = true;
       r.standby = sb;
       r.vrrp_master = vrrp_instances;
-      r.groups[gid] = GroupReport{st, kMax, true, Grant{longest_node, kMax}};
+      r.groups[gid] = GroupReport{st, kMax, true, Grant{longest_node, kMax}, kMax};
       for (const auto& chunk : encodeReport(r, std::numeric_limits<std::size_t>::max())) {
         largest = std::max(largest, wireSize(chunk));
       }
@@ -150,7 +153,7 @@ Result<StateReport> decodeReport(const Fields& f) {
   }
   for (const auto& [k, v] : f) {
     if (k.size() < 2 || k[1] != ':' || k[0] == 'g') continue;
-    if (k[0] != 'c' && k[0] != 'f' && k[0] != 'a') continue;  // unknown: a newer peer's
+    if (k[0] != 'c' && k[0] != 'f' && k[0] != 'a' && k[0] != 'd') continue;  // unknown: a newer peer's
     const std::string gid = k.substr(2);
     auto it = r.groups.find(gid);
     if (it == r.groups.end()) return bad("'" + k + "' without the group's state");
@@ -159,6 +162,13 @@ Result<StateReport> decodeReport(const Fields& f) {
       auto c = parseU64(v);
       if (!c || *c == 0) return bad("bad claim of " + gid);
       g.claim = *c;
+    } else if (k[0] == 'd') {
+      std::uint64_t d = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d, 16);
+      if (v.size() != 16 || ec != std::errc() || end != v.data() + v.size() || d == 0) {
+        return bad("bad definition digest of " + gid);
+      }
+      g.digest = d;
     } else if (k[0] == 'f') {
       if (v != "1") return bad("bad failed mark of " + gid);
       g.failed = true;

@@ -29,6 +29,7 @@ StateReport sample(int groups) {
     if (i % 3 == 0) g.claim = 1733150000000000ULL + static_cast<std::uint64_t>(i);
     g.failed = i % 5 == 0;
     if (i % 4 == 0) g.grant = Grant{"beta", 1733150000000100ULL + static_cast<std::uint64_t>(i)};
+    if (i % 2 == 0) g.digest = 0x0123456789abcdefULL * static_cast<std::uint64_t>(i + 1);
     r.groups["group_IPaddr_10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250)] = g;
   }
   return r;
@@ -122,6 +123,28 @@ TEST(StateReportTest, HostileInputIsAnErrorNeverACrash) {
   EXPECT_EQ(r->groups.size(), 1u);
 }
 
+TEST(StateReportTest, DefinitionDigestIsSixteenHexDigitsAndOptional) {
+  StateReport r;
+  r.groups["web"] = GroupReport{GroupState::Started, 0, false, std::nullopt, 0xfedcba9876543210ULL};
+  r.groups["db"] = GroupReport{};  // digest 0: not sent (as by an older hbd)
+  const auto chunks = encodeReport(r);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].at("d:web"), "fedcba9876543210");
+  EXPECT_EQ(chunks[0].count("d:db"), 0u);
+  auto back = decodeReport(chunks[0]);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, r);
+  for (const char* bad : {"", "0", "0000000000000000", "fedcba987654321", "fedcba98765432100", "-edcba9876543210",
+                          "fedcba987654321g", "+edcba9876543210"}) {
+    Fields f = chunks[0];
+    f["d:web"] = bad;
+    EXPECT_FALSE(decodeReport(f).ok()) << "'" << bad << "'";
+  }
+  Fields orphan = chunks[0];
+  orphan["d:mail"] = "0123456789abcdef";
+  EXPECT_FALSE(decodeReport(orphan).ok());
+}
+
 TEST(StateReportTest, ReorderedOlderChunksDoNotUndoNewerStatements) {
   Peer p;
   StateReport newer;
@@ -147,8 +170,8 @@ TEST(StateReportTest, ReorderedOlderChunksDoNotUndoNewerStatements) {
 TEST(StateReportTest, LargestChunkForIsTheWorstCaseOfTheCodec) {
   const std::vector<std::string> nodes{"alpha", std::string(40, 'n')};
   const std::size_t base = largestChunkFor("g", nodes, {});
-  // The id appears in four field names (g:, c:, f:, a:); the longest node in the grant.
-  EXPECT_EQ(largestChunkFor("g" + std::string(100, 'x'), nodes, {}), base + 400);
+  // The id appears in five field names (g:, c:, f:, a:, d:); the longest node in the grant.
+  EXPECT_EQ(largestChunkFor("g" + std::string(100, 'x'), nodes, {}), base + 500);
   EXPECT_EQ(largestChunkFor("g", {"alpha", std::string(41, 'n')}, {}), base + 1);
   // Followed VRRP instances travel in the node-wide part: "vrrp" = "VI_1,VI_2".
   EXPECT_EQ(largestChunkFor("g", nodes, {"VI_1", "VI_2"}), base + 4 + 4 + 9);
@@ -158,12 +181,13 @@ TEST(StateReportTest, LargestChunkForIsTheWorstCaseOfTheCodec) {
   r.phase_over = true;
   r.standby = Standby::Foreign;
   r.groups["g"] = GroupReport{GroupState::FailedStop, std::numeric_limits<std::uint64_t>::max(), true,
-                              Grant{std::string(40, 'n'), std::numeric_limits<std::uint64_t>::max()}};
+                              Grant{std::string(40, 'n'), std::numeric_limits<std::uint64_t>::max()},
+                              std::numeric_limits<std::uint64_t>::max()};
   const auto chunks = encodeReport(r);
   ASSERT_EQ(chunks.size(), 1u);
   EXPECT_LE(wireSize(chunks[0]), base);
   // A typical id on typical names is far within the budget; an id of ~300 bytes is not.
-  EXPECT_LT(largestChunkFor("group_IPaddr_10.0.0.1", {"alpha", "beta"}, {}), kDefaultMaxReportBytes / 4);
+  EXPECT_LT(largestChunkFor("group_IPaddr_10.0.0.1", {"alpha", "beta"}, {}), kDefaultMaxReportBytes / 3);
   EXPECT_GT(largestChunkFor(std::string(300, 'x'), {"alpha", "beta"}, {}), kDefaultMaxReportBytes);
 }
 

@@ -175,7 +175,7 @@ class TestCluster {
     }
     Options o;
     o.self = name;
-    o.cib = cib_;
+    o.cib = cib_of.count(name) != 0 ? cib_of[name] : cib_;
     o.paths = paths_;
     o.report_interval = report_interval;
     o.stop_retries = 2;
@@ -193,6 +193,24 @@ class TestCluster {
     check();
     return ref;
   }
+
+  /**
+   * hbd on `name` reloads `next` (ResourceManager::reconfigure); a later restart there boots with
+   * it. Resources new to the test are added to the checker's resource -> group map.
+   */
+  Result<std::string> reload(const std::string& name, const cib::Cib& next) {
+    auto r = node(name).rm->reconfigure(next);
+    if (r) {
+      cib_of[name] = next;
+      for (const auto& g : next.groups) {
+        for (const auto& p : g.primitives) group_of_.emplace(p.id, g.id);
+      }
+    }
+    check();
+    return r;
+  }
+  /** The CIB each node boots with when it differs from the cluster's (set by reload()). */
+  std::map<std::string, cib::Cib> cib_of;
 
   /** The machine dies: no stop runs, its resources are gone (power off); peers notice nothing yet. */
   void crash(const std::string& name) {
@@ -421,6 +439,18 @@ class TestCluster {
   /** What each node's resource manager saved in its state dir (Options::save_blocked). */
   std::map<std::string, std::vector<Blocked>> state_dir;
 
+  /** The group of `rsc` in the definition `n` runs (its reloaded CIB, else the cluster's). */
+  std::string groupOf(const std::string& n, const std::string& rsc) {
+    if (auto it = cib_of.find(n); it != cib_of.end()) {
+      for (const auto& g : it->second.groups) {
+        for (const auto& p : g.primitives) {
+          if (p.id == rsc) return g.id;
+        }
+      }
+    }
+    return group_of_[rsc];
+  }
+
   // Internal (launcher).
   Behaviour behaviourFor(const std::string& n, const std::string& rsc, const std::string& action) {
     for (const auto& key : {std::make_tuple(n, rsc, action), std::make_tuple(std::string("*"), rsc, action)}) {
@@ -445,10 +475,10 @@ class TestCluster {
     journal.push_back(n + " " + action + " " + rsc);
     if (action != "start") return;
     // Rule 7: a start only while every peer this node considers alive has its copy stopped.
-    const std::string gid = group_of_[rsc];
+    const std::string gid = groupOf(n, rsc);
     for (const auto& peer : node(n).alive) {
       for (const auto& r : active_[peer]) {
-        if (group_of_[r] == gid) violation("start of " + rsc + " on " + n + " while " + r + " may run on live " + peer);
+        if (groupOf(peer, r) == gid) violation("start of " + rsc + " on " + n + " while " + r + " may run on live " + peer);
       }
       if (running(peer)) {
         auto st = localState(peer, gid);
@@ -472,7 +502,23 @@ class TestCluster {
     std::map<std::string, std::set<std::string>> real_of;  // group -> nodes where some of it runs
     for (auto& [n, set] : active_) {
       if (!running(n)) continue;
-      for (const auto& r : set) real_of[group_of_[r]].insert(n);
+      for (const auto& r : set) real_of[groupOf(n, r)].insert(n);
+    }
+    // Whatever the groups: one resource possibly running on two nodes that consider each other
+    // alive (a reload can move a resource from one group to another).
+    std::map<std::string, std::vector<std::string>> nodes_of;  // resource -> nodes
+    for (auto& [n, set] : active_) {
+      if (!running(n)) continue;
+      for (const auto& r : set) nodes_of[r].push_back(n);
+    }
+    for (const auto& [r, on] : nodes_of) {
+      for (std::size_t i = 0; i < on.size(); ++i) {
+        for (std::size_t j = i + 1; j < on.size(); ++j) {
+          if (node(on[i]).alive.count(on[j]) != 0 && node(on[j]).alive.count(on[i]) != 0) {
+            violation("resource " + r + " runs on " + on[i] + " and " + on[j] + ", which both consider each other alive");
+          }
+        }
+      }
     }
     for (const auto& g : cib_.groups) {
       std::vector<std::string> holding, real;
