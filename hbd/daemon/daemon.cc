@@ -34,6 +34,11 @@ std::map<std::string, std::uint64_t> vrrpUnassigned(const vrrp::VrrpRouter* rout
   return out;
 }
 
+/** Re-send the full state a few times per deadtime, so a lost report costs little. */
+std::chrono::milliseconds reportInterval(std::chrono::milliseconds deadtime) {
+  return std::clamp(deadtime / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+}
+
 }  // namespace
 
 resources::AgentPaths agentPaths(const std::string& config_dir) {
@@ -160,8 +165,7 @@ node::NodeOptions Daemon::nodeOptions() {
   eo.self = opts_.node;
   eo.cib = cfg_.cib;
   eo.paths = ro.paths;
-  // Re-send the full state a few times per deadtime, so a lost report costs little.
-  eo.report_interval = std::clamp(cfg_.hacf.deadtime / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+  eo.report_interval = reportInterval(cfg_.hacf.deadtime);
   // Groups blocked by a failed stop survive every restart (state dir).
   std::vector<std::string> problems;
   for (auto& b : readBlocked(opts_.state_dir, problems)) eo.blocked.push_back({std::move(b.group), std::move(b.node)});
@@ -214,15 +218,36 @@ Result<std::string> Daemon::reload() {
   std::vector<std::string> restart;
   if (cfg->has_hacf != cfg_.has_hacf) restart.push_back("ha.cf appeared or disappeared");
   if (cfg->hacf.nodes != cfg_.hacf.nodes) restart.push_back("the node lines");
-  if (cfg->links != cfg_.links) restart.push_back("the links (ucast, bcast, mcast, serial, udpport, baud)");
-  if (cfg->has_resources != cfg_.has_resources || cib::toXml(cfg->cib) != cib::toXml(cfg_.cib)) {
-    restart.push_back("the resource groups (haresources, auto_failback)");
+  if (cfg->has_resources != cfg_.has_resources) restart.push_back("haresources appeared or disappeared");
+  // New followers of a VRRP instance the running router does not have (vrrp.conf is not re-read).
+  for (const auto& g : cfg->cib.groups) {
+    if (g.follows_vrrp.empty() || rm_ == nullptr || rm_->cib().findGroup(g.id) != nullptr) continue;
+    const bool known = cfg_.vrrp && std::any_of(cfg_.vrrp->instances.begin(), cfg_.vrrp->instances.end(),
+                                                [&](const vrrp::InstanceConf& i) { return i.name == g.follows_vrrp; });
+    if (!known) restart.push_back("group " + g.id + " follows VRRP instance " + g.follows_vrrp + ", not running");
   }
   if (cfg->vrrp.has_value() != cfg_.vrrp.has_value()) restart.push_back("vrrp.conf appeared or disappeared");
   if (cfg->hacf.admin_group != cfg_.hacf.admin_group) restart.push_back("admin_group (who may change state)");
   if (!restart.empty()) return refuse("these changes need a restart of hbd", restart);
+  // Groups: what the resource manager would do, or why it cannot (blocked groups, a reload still
+  // being applied): checked before anything is applied.
+  if (rm_ != nullptr && cfg->has_resources) {
+    if (auto plan = rm_->checkReconfigure(cfg->cib); !plan) {
+      return refuse("the resource groups cannot change now", {plan.error().message});
+    }
+  }
+
+  // New links are built and opened before anything is applied: one that cannot be opened (no such
+  // interface, a port taken) refuses the whole reload, and the ones opened are closed again.
+  LinkPlan links;
+  if (cfg->links != cfg_.links) {
+    auto planned = planLinks(cfg->links);
+    if (!planned) return refuse("a new link cannot be opened", {planned.error().message});
+    links = std::move(*planned);
+  }
 
   std::vector<std::string> applied;
+  if (cfg->links != cfg_.links) applied.push_back(applyLinks(std::move(links), cfg->links));
   const auto& now = cfg->hacf;
   const auto& was = cfg_.hacf;
   if (cfg->keys != cfg_.keys) {
@@ -235,16 +260,91 @@ Result<std::string> Daemon::reload() {
                                   now.deadtime.count(), now.warntime.count()));
   }
   if (membership_) membership_->reconfigure(cfg->keys, now.keepalive, now.deadtime, now.warntime, now.initdead);
+  if (rm_ != nullptr) {
+    report_interval_ = reportInterval(now.deadtime);
+    rm_->setReportInterval(report_interval_);
+    // Checked above; cannot fail now but for a request that raced in on the loop (there is none).
+    auto groups = rm_->reconfigure(cfg->cib);
+    if (!groups) {
+      HB_LOG(log_, Error, Crm, "reload: groups not changed: {}", groups.error().message);
+    } else if (!groups->empty()) {
+      applied.push_back(*groups);
+    }
+  }
+  cfg_.cib = cfg->cib;
   LogOptions lo{opts_.node, now.logfile, now.debugfile, now.logfacility, now.debug, opts_.foreground};
   log_.reopen(lo);
   cfg_.hacf = cfg->hacf;
   cfg_.keys = cfg->keys;
+  cfg_.links = cfg->links;
   std::string msg = "Reloaded: " + (applied.empty() ? std::string("no change") : applied.front());
   for (std::size_t i = 1; i < applied.size(); ++i) msg += ", " + applied[i];
   msg += "; log files reopened.";
   if (cfg_.vrrp) msg += " (vrrp.conf is not re-read: restart hbd for VRRP changes.)";
   HB_LOG(log_, Notice, Daemon, "{}", msg);
   return msg;
+}
+
+namespace {
+std::string linkName(const link::LinkOptions& o) { return o.device.empty() ? o.interface : o.device; }
+}  // namespace
+
+Result<Daemon::LinkPlan> Daemon::planLinks(const std::vector<link::LinkOptions>& want) {
+  LinkPlan plan;
+  std::vector<bool> kept(cfg_.links.size(), false);
+  for (const auto& lo : want) {
+    std::size_t i = 0;
+    while (i < cfg_.links.size() && (kept[i] || !(cfg_.links[i] == lo))) ++i;
+    if (i < cfg_.links.size()) {
+      kept[i] = true;
+      continue;
+    }
+    auto l = link::makeLink(lo, io_, sched_, log_);
+    auto opened = l ? (*l)->open() : Result<void>(l.error());
+    if (!opened) {
+      for (auto& [o, added] : plan.added) added->close();
+      return err(Errc::Io, "link " + linkName(lo) + ": " + opened.error().message);
+    }
+    plan.added.emplace_back(lo, std::move(*l));
+  }
+  return plan;
+}
+
+std::string Daemon::applyLinks(LinkPlan plan, const std::vector<link::LinkOptions>& want) {
+  // links_ follows cfg_.links index by index: rebuild both in the new order.
+  std::vector<link::LinkPtr> old = std::move(links_);
+  std::vector<link::LinkOptions> old_opts = cfg_.links;
+  links_.clear();
+  std::string added_names;
+  std::string removed_names;
+  for (const auto& lo : want) {
+    std::size_t i = 0;
+    while (i < old_opts.size() && (old[i] == nullptr || !(old_opts[i] == lo))) ++i;
+    if (i < old_opts.size()) {
+      links_.push_back(std::move(old[i]));
+      continue;
+    }
+    auto it = std::find_if(plan.added.begin(), plan.added.end(),
+                           [&](const auto& a) { return a.second != nullptr && a.first == lo; });
+    link::LinkPtr l = std::move(it->second);
+    // Added before the links it may replace are removed: a link replaced by one of the same name
+    // (other peers, another udpport) keeps its state in membership.
+    node_->addLink(*l);
+    HB_LOG(log_, Info, Link, "link {} open (reload)", l->name());
+    added_names += (added_names.empty() ? "" : " ") + std::string(l->name());
+    links_.push_back(std::move(l));
+  }
+  for (auto& l : old) {
+    if (l == nullptr) continue;
+    node_->removeLink(*l);
+    l->close();
+    HB_LOG(log_, Info, Link, "link {} closed (reload)", l->name());
+    removed_names += (removed_names.empty() ? "" : " ") + std::string(l->name());
+  }
+  std::string what = "links (";
+  if (!added_names.empty()) what += "opened " + added_names;
+  if (!removed_names.empty()) what += std::string(added_names.empty() ? "" : "; ") + "closed " + removed_names;
+  return what + ")";
 }
 
 void Daemon::shutdown(const std::string& why) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crm/cib/cib.h"
@@ -49,9 +50,20 @@ class Daemon {
   void handleRequest(const control::Request& request, const control::PeerCred& who, control::Reply reply);
   /** hb_standby / hb_takeover, answered at once or (wait) when the groups moved or time ran out. */
   void move(const control::MoveRequest& req, control::Reply reply);
-  /** SIGHUP and `hbctl reload`: validate the whole new config; apply keys, timings and log files,
-   *  or change nothing and say why (errors, or changes only a restart applies). */
+  /** SIGHUP and `hbctl reload`: validate the whole new config; apply keys, timings, links, log
+   *  files and resource groups (ResourceManager::reconfigure), or change nothing and say why (errors, or
+   *  changes only a restart applies). */
   Result<std::string> reload();
+  /** Reload: the links `want` lists that are not running yet, built and opened (each with the
+   *  options it was built from); on the first that fails, those opened are closed and its error
+   *  returned. Nothing else changes. */
+  struct LinkPlan {
+    std::vector<std::pair<link::LinkOptions, link::LinkPtr>> added;
+  };
+  Result<LinkPlan> planLinks(const std::vector<link::LinkOptions>& want);
+  /** Reload: the planned links join the node, the running ones `want` no longer lists are closed;
+   *  links_ then follows `want`. @return what changed, for the reload's reply. */
+  std::string applyLinks(LinkPlan plan, const std::vector<link::LinkOptions>& want);
   void waitSignals();
   void finishShutdown();
   node::NodeOptions nodeOptions();

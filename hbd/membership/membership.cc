@@ -118,9 +118,36 @@ void Membership::setLinkOpen(std::string_view link, bool open) {
   armCheck();
 }
 
+void Membership::addLink(const std::string& link) {
+  if (own_links_.count(link) != 0) return;
+  o_.links.push_back(link);
+  OwnLink& own = own_links_[link];
+  own.open_since = running_ ? std::optional<MonoTime>(sched_.now()) : std::nullopt;
+  for (auto& [name, p] : peers_) p.links[link];
+  HB_LOG(log_, Info, Membership, "link {} added", link);
+  armCheck();
+}
+
+void Membership::removeLink(std::string_view link) {
+  auto it = own_links_.find(link);
+  if (it == own_links_.end()) return;
+  // What it testified while open still counts: silence is judged from the earliest moment any
+  // link, removed ones included, could carry frames (firstOpen).
+  if (const auto since = it->second.open_since; since && (!removed_open_since_ || *since < *removed_open_since_)) {
+    removed_open_since_ = since;
+  }
+  own_links_.erase(it);
+  o_.links.erase(std::remove(o_.links.begin(), o_.links.end(), link), o_.links.end());
+  for (auto& [name, p] : peers_) {
+    if (auto lit = p.links.find(link); lit != p.links.end()) p.links.erase(lit);
+  }
+  HB_LOG(log_, Info, Membership, "link {} removed", link);
+  armCheck();
+}
+
 std::optional<MonoTime> Membership::firstOpen() const {
-  if (own_links_.empty()) return start_time_;
-  std::optional<MonoTime> first;
+  if (own_links_.empty() && !removed_open_since_) return start_time_;
+  std::optional<MonoTime> first = removed_open_since_;
   for (const auto& [name, l] : own_links_) {
     if (l.open_since && (!first || *l.open_since < *first)) first = l.open_since;
   }

@@ -221,6 +221,21 @@ class Membership {
    */
   void setLinkOpen(std::string_view link, bool open);
 
+  /**
+   * Reload: our link `link` exists from now on, after the links Options::links named (status and
+   * cl_status list it last). It can carry frames at once (setLinkOpen to say otherwise) and each
+   * peer's link starts dead, logging "Link node:link up." on its first frame. A node's liveness
+   * is unchanged: it comes from any link, and the new link only adds testimony. A known link:
+   * nothing changes (a link replaced by one with the same name keeps its state).
+   */
+  void addLink(const std::string& link);
+  /**
+   * Reload: our link `link` is gone, for ourselves and for every peer. Node states are unchanged:
+   * a node heard on another link stays alive, one heard only here keeps its last_heard and dies
+   * deadtime after it unless another link carries it. Unknown links are ignored.
+   */
+  void removeLink(std::string_view link);
+
   /** Adds a callback for every state change. */
   void onChange(std::function<void(const Change&)> cb);
   /** Adds a callback for every non-heartbeat message, once per message (not per link); not for
@@ -311,6 +326,8 @@ class Membership {
   std::vector<std::function<void(const message::Message&)>> message_cbs_;
   std::map<std::string, Peer, std::less<>> peers_;
   std::map<std::string, OwnLink, std::less<>> own_links_;
+  /** The earliest open_since of the links removed by reload (firstOpen keeps counting from it). */
+  std::optional<MonoTime> removed_open_since_;
   message::ReplayGuard guard_;
   Counters counters_;
   MonoTime start_time_{};

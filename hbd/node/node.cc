@@ -2,6 +2,8 @@
 // Node: wires injected links, membership and the resource manager on one Scheduler.
 #include "hbd/node/node.h"
 
+#include <algorithm>
+
 namespace hb::node {
 
 void mapChange(const membership::Change& c, const std::string& self, executor::ResourceManager& rm) {
@@ -53,14 +55,36 @@ Node::Node(NodeOptions o, std::vector<link::Link*> links, Scheduler& sched, reso
   membership_->setSender([this](const message::Bytes& frame) {
     for (auto* l : links_) (void)l->send(link::ByteView(frame.data(), frame.size()));
   });
-  for (auto* l : links_) {
-    std::string name(l->name());
-    l->onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
-      membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
-    });
-    // A link that is not open cannot testify: membership counts no silence on it (initdead).
-    l->onStatus([this, name](bool device_ok) { membership_->setLinkOpen(name, device_ok); });
-  }
+  for (auto* l : links_) wire(*l);
+}
+
+void Node::wire(link::Link& l) {
+  std::string name(l.name());
+  l.onFrame([this, name](link::ByteView bytes, const link::PeerHint&) {
+    membership_->receive(name, message::ByteView(bytes.data(), bytes.size()));
+  });
+  // A link that is not open cannot testify: membership counts no silence on it (initdead).
+  l.onStatus([this, name](bool device_ok) { membership_->setLinkOpen(name, device_ok); });
+}
+
+void Node::addLink(link::Link& l) {
+  if (std::find(links_.begin(), links_.end(), &l) != links_.end()) return;
+  links_.push_back(&l);
+  wire(l);
+  membership_->addLink(std::string(l.name()));
+  membership_->setLinkOpen(l.name(), l.stats().device_ok);
+}
+
+void Node::removeLink(link::Link& l) {
+  auto it = std::find(links_.begin(), links_.end(), &l);
+  if (it == links_.end()) return;
+  links_.erase(it);
+  l.onFrame(nullptr);
+  l.onStatus(nullptr);
+  // A link with the same name that replaced this one keeps the name's state in membership.
+  const bool name_kept =
+      std::any_of(links_.begin(), links_.end(), [&](const link::Link* o) { return o->name() == l.name(); });
+  if (!name_kept) membership_->removeLink(l.name());
 }
 
 Node::~Node() {

@@ -54,6 +54,16 @@ class Node {
   /** Cancels membership's timers (call after announceShutdown()). */
   void stop();
 
+  /**
+   * Reload: `l` (opened by the owner, not owned) carries our frames from now on and feeds
+   * membership under its name (Membership::addLink; its open state from stats().device_ok).
+   * Add a replacement before removing the link it replaces, so membership keeps the name's state.
+   */
+  void addLink(link::Link& l);
+  /** Reload: `l` no longer carries frames; its callbacks are cleared, so the owner may close and
+   *  destroy it. Membership forgets the name unless another link of ours has it. */
+  void removeLink(link::Link& l);
+
   membership::Membership& membership() { return *membership_; }
   const membership::Membership& membership() const { return *membership_; }
   /** The resource manager; nullptr without resources. */
@@ -64,6 +74,7 @@ class Node {
 
  private:
   void onMessage(const message::Message& m);
+  void wire(link::Link& l);
 
   std::string self_;
   LogSink& log_;

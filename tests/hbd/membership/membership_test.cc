@@ -270,6 +270,58 @@ TEST_F(MembershipTest, ReconfigureRotatesKeysWithoutADeath) {
   EXPECT_GT(dropped(m("a"), DropReason::UnknownKey), 0u);
 }
 
+// Reload: a link added on both nodes comes up and carries the node alone once the old one is
+// removed; neither node ever sees the other dead.
+TEST_F(MembershipTest, ReloadAddsAndRemovesLinksWithoutADeath) {
+  twoNodesSettled();
+  for (const char* n : {"a", "b"}) {
+    m(n).addLink("eth2");
+    hub_.attach(n, m(n), {"eth0", "eth1", "eth2"});
+  }
+  EXPECT_EQ(m("a").linkState("b", "eth2"), LinkState::Dead);
+  s_.advance(1000ms);
+  EXPECT_EQ(m("a").linkState("b", "eth2"), LinkState::Up);
+  EXPECT_EQ(node("a").log.count("Link b:eth2 up."), 1u);
+  ASSERT_EQ(m("a").nodes().at(1).links.size(), 3u);
+  EXPECT_EQ(m("a").nodes().at(1).links.at(2).name, "eth2");
+  // eth0 and eth1 go away (removed, then cut): eth2 alone keeps both nodes active.
+  for (const char* n : {"a", "b"}) {
+    m(n).removeLink("eth0");
+    m(n).removeLink("eth1");
+    hub_.attach(n, m(n), {"eth2"});
+  }
+  EXPECT_EQ(m("a").linkState("b", "eth0"), std::nullopt);
+  EXPECT_EQ(m("a").linkState("a", "eth1"), std::nullopt);
+  ASSERT_EQ(m("a").nodes().at(1).links.size(), 1u);
+  s_.advance(20s);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  EXPECT_EQ(m("b").nodeState("a"), NodeState::Active);
+  EXPECT_EQ(node("a").log.count("node b: is dead"), 0u);
+  // Adding a known link or removing an unknown one changes nothing.
+  m("a").addLink("eth2");
+  m("a").removeLink("eth9");
+  EXPECT_EQ(m("a").linkState("b", "eth2"), LinkState::Up);
+  ASSERT_EQ(m("a").nodes().at(1).links.size(), 1u);
+}
+
+// Reload: removing the link a peer was heard on does not give it more time. It dies deadtime after
+// its last frame, as it would have with the link kept, even though the new link opened later.
+TEST_F(MembershipTest, ReloadRemovingALinkDoesNotDelayADeath) {
+  twoNodesSettled();
+  hub_.cut("eth0");
+  hub_.cut("eth1");
+  const MonoTime silent = s_.now();
+  s_.advance(1000ms);
+  m("a").addLink("eth2");
+  m("a").removeLink("eth0");
+  m("a").removeLink("eth1");
+  hub_.attach("a", m("a"), {"eth2"});
+  s_.advance(3000ms - (s_.now() - silent) - 1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Active);
+  s_.advance(1ms);
+  EXPECT_EQ(m("a").nodeState("b"), NodeState::Dead);
+}
+
 // Reload: a shorter deadtime applies from the next check; a longer keepalive from the next beat.
 TEST_F(MembershipTest, ReconfigureAppliesNewTimings) {
   twoNodesSettled();

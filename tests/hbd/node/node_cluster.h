@@ -182,6 +182,26 @@ class NodeCluster {
 
   Node& node(const std::string& name) { return *nodes_.at(name)->node; }
   /** The node's resource manager (acting on it between steps: call touch() after). */
+  /** Reload of the links on `name`: links on `add` join (opened first), then every link on a
+   *  medium in `remove` leaves and is closed, as the daemon does it. */
+  void reloadMedia(const std::string& name, const std::vector<std::string>& add, const std::vector<std::string>& remove) {
+    Running& r = *nodes_.at(name);
+    for (const auto& m : add) {
+      r.links.push_back(wire.makeLink(name, m));
+      (void)r.links.back()->open();
+      r.node->addLink(*r.links.back());
+    }
+    for (auto it = r.links.begin(); it != r.links.end();) {
+      if (std::find(remove.begin(), remove.end(), std::string((*it)->name())) == remove.end()) {
+        ++it;
+        continue;
+      }
+      r.node->removeLink(**it);
+      (*it)->close();
+      it = r.links.erase(it);
+    }
+    touch();
+  }
   executor::ResourceManager& rm(const std::string& name) { return *node(name).resources(); }
   bool running(const std::string& name) const { return nodes_.count(name) != 0; }
   std::string logs() {

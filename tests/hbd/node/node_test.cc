@@ -191,6 +191,27 @@ TEST_F(NodeTest, OneMediumCutIsHarmless) {
   EXPECT_EQ(c.startsOf(" ip"), 1u);
 }
 
+// Reload replaces both media by a new one on each node, one node after the other: the nodes never
+// lose each other and the group stays where it runs. The old media are then cut: only the new
+// link carries the cluster.
+TEST_F(NodeTest, MediaReplacedByReloadKeepTheClusterTogether) {
+  auto& c = make({"alpha", "beta"}, {group("web", "alpha", {"ip"})});
+  c.bootAll();
+  ASSERT_TRUE(c.runUntil([&] { return c.settled(); }, 10s));
+  c.reloadMedia("alpha", {"eth2"}, {"eth0", "eth1"});
+  c.run(300ms);
+  c.reloadMedia("beta", {"eth2"}, {"eth0", "eth1"});
+  c.wire.cut("eth0");
+  c.wire.cut("eth1");
+  c.run(5s);
+  EXPECT_TRUE(c.mutuallyAlive("alpha", "beta")) << c.logs();
+  EXPECT_EQ(c.node("alpha").membership().linkState("beta", "eth2"), membership::LinkState::Up);
+  EXPECT_EQ(c.node("alpha").membership().linkState("beta", "eth0"), std::nullopt);
+  EXPECT_EQ(c.heldBy("web"), std::vector<std::string>{"alpha"});
+  EXPECT_EQ(c.startsOf(" ip"), 1u);
+  EXPECT_TRUE(c.violations.empty());
+}
+
 TEST_F(NodeTest, EightNodes) {
   std::vector<std::string> names;
   std::vector<cib::Group> groups;
