@@ -211,11 +211,14 @@ bool onInitdead(State& s, const Args& a) {
 bool onUdpport(State& s, const Args& a) {
   auto port = intArg(s, a, 1, 65535);
   if (!port) return false;
+  // heartbeat 3.0.6 prints "udpport setting must precede media statements" and runs (see
+  // heartbeat-reference.md 1.1): a warning here, and the port applies to every bcast and ucast
+  // line of the file, those above it included (set when the file is complete).
   if (s.first_port_medium_line != 0) {
-    s.diags.error(a.line, fmt::format("udpport must precede media statements (the medium at line "
-                                      "{} already uses port {})",
-                                      s.first_port_medium_line, s.cf.udpport));
-    return false;
+    s.diags.warning(a.line, fmt::format("udpport setting must precede media statements (as heartbeat "
+                                        "says); port {} applies to every bcast and ucast line, the one "
+                                        "at line {} included",
+                                        *port, s.first_port_medium_line));
   }
   s.cf.udpport = static_cast<std::uint16_t>(*port);
   return true;
@@ -230,10 +233,13 @@ bool onBaud(State& s, const Args& a) {
                                       a.values.back()));
     return false;
   }
+  // heartbeat 3.0.6 prints "baudrate setting must precede media statements" and runs: one speed
+  // for every serial line (HaCf::baud), those above it included.
   if (s.first_serial_line != 0) {
-    s.diags.error(a.line, fmt::format("baud must precede serial statements (serial at line {})",
-                                      s.first_serial_line));
-    return false;
+    s.diags.warning(a.line, fmt::format("baudrate setting must precede media statements (as heartbeat "
+                                        "says); {} baud applies to every serial line, the one at line {} "
+                                        "included",
+                                        *rate, s.first_serial_line));
   }
   s.cf.baud = static_cast<int>(*rate);
   return true;
@@ -553,7 +559,7 @@ const std::array kSpecs{
   Spec{"deadping", K::Option, 1, 1, R::LastWins, false, true, "", "", onDeadping,
        "deadping TIME", "Dead time for ping nodes; default deadtime."},
   Spec{"udpport", K::Option, 1, 1, R::LastWins, true, false, "", "", onUdpport,
-       "udpport PORT", "UDP port for bcast and ucast (default 694); must precede the media lines."},
+       "udpport PORT", "UDP port for bcast and ucast (default 694); should precede the media lines (applies to all of them)."},
   Spec{"baud", K::Option, 1, 1, R::Once, true, false, "19200", "", onBaud,
        "baud RATE",
        "Serial speed: 9600, 19200, 38400, 57600, 115200, 230400 or 460800; before serial lines."},
@@ -847,6 +853,9 @@ void finish(State& s) {
     s.diags.error(std::max(s.deadping_line, s.keepalive_line),
                   fmt::format("deadping ({}) must be greater than twice keepalive ({})",
                               formatMs(*s.deadping), formatMs(keepalive)));
+  }
+  for (auto& m : cf.udp) {
+    if (m.kind == UdpMedium::Kind::Bcast || m.kind == UdpMedium::Kind::Ucast) m.port = cf.udpport;
   }
   if (cf.udp.empty() && cf.serial.empty()) {
     s.diags.error(0, "no heartbeat medium: add a bcast, mcast, ucast or serial line");

@@ -159,7 +159,15 @@ std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagn
     } else {
       auto parsed = vrrp::parseVrrpConf(*text, vrrp_path);
       diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
-      if (parsed.ok()) cfg.vrrp = std::move(*parsed.value);
+      if (parsed.ok() && parsed.value->instances.empty()) {
+        // A misspelt keyword is only a warning (keepalived's way): a file that yields no instance
+        // would start a router that owns nothing, and `--check` would pass it.
+        diags.push_back(Diagnostic{Severity::Error, SourceLoc{vrrp_path, 0},
+                                   "no vrrp_instance: the file defines no VRRP instance (see the warnings above "
+                                   "for blocks that were not understood); add one, or remove the file"});
+      } else if (parsed.ok()) {
+        cfg.vrrp = std::move(*parsed.value);
+      }
     }
   }
   cfg.has_hacf = !has_vrrp || ::access(hacf_path.c_str(), F_OK) == 0 || ::access(keys_path.c_str(), F_OK) == 0 ||

@@ -283,8 +283,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "/etc/ha.d/ha.cf:5: warning: warntime (1000ms) is not greater than keepalive "
                 "(2000ms): every heartbeat would be reported late"},
         BadCase{ok("udpport 695\n"),
-                "/etc/ha.d/ha.cf:4: error: udpport must precede media statements (the medium at "
-                "line 2 already uses port 694)"},
+                "/etc/ha.d/ha.cf:4: warning: udpport setting must precede media statements (as "
+                "heartbeat says); port 695 applies to every bcast and ucast line, the one at line 2 "
+                "included"},
         BadCase{"udpport 0\nnode a\nbcast eth0\n",
                 "/etc/ha.d/ha.cf:1: error: invalid value '0' for udpport: expected an integer "
                 "from 1 to 65535"},
@@ -299,7 +300,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{ok("baud 9600 19200\n"),
                 "/etc/ha.d/ha.cf:4: error: too many values for baud: baud RATE"},
         BadCase{ok("serial /dev/ttyS0\nbaud 9600\n"),
-                "/etc/ha.d/ha.cf:5: error: baud must precede serial statements (serial at line 4)"},
+                "/etc/ha.d/ha.cf:5: warning: baudrate setting must precede media statements (as "
+                "heartbeat says); 9600 baud applies to every serial line, the one at line 4 included"},
         BadCase{ok("serial ttyS0\n"),
                 "/etc/ha.d/ha.cf:4: error: serial device 'ttyS0' must be an absolute path such as "
                 "/dev/ttyS0"},
@@ -448,7 +450,20 @@ TEST(HaCf, CommentsBlanksCrLfAndDelimiters) {
   EXPECT_EQ(r.value->udp[2].line, 6);
 }
 
-TEST(HaCf, UdpportAppliesToLaterMediaOnly) {
+// heartbeat 3.0.6 says "udpport setting must precede media statements" and runs: the port is the
+// file's, for the lines above it too (issue 10: refusing to start was a parity bug).
+TEST(HaCf, UdpportAfterTheMediaWarnsAndAppliesToAll) {
+  auto r = parseHaCf("node a\nucast eth0 10.0.0.9\nbcast eth1\nudpport 5000\nmcast eth2 239.0.0.9 6000 1 0\nauto_failback on\n", "ha.cf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_FALSE(r.hasErrors());
+  EXPECT_EQ(r.value->udp.at(0).port, 5000);
+  EXPECT_EQ(r.value->udp.at(1).port, 5000);
+  EXPECT_EQ(r.value->udp.at(2).port, 6000);
+  ASSERT_EQ(r.diagnostics.size(), 1u) << ::testing::PrintToString(formatted(r.diagnostics));
+  EXPECT_EQ(r.diagnostics[0].where.line, 4);
+}
+
+TEST(HaCf, UdpportAppliesToEveryBcastAndUcast) {
   auto r = parseHaCf(
       "udpport 5000\nbcast eth0\nucast eth1 10.0.0.9\nmcast eth2 239.0.0.9 6000 1 0\n"
       "node a\nauto_failback on\n",

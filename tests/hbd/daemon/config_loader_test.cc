@@ -146,6 +146,18 @@ TEST_F(ConfigLoaderTest, BrokenVrrpConfIsAnError) {
   EXPECT_NE(errors().find("vrrp.conf"), std::string::npos) << errors();
 }
 
+// issue 10: a misspelt block is only a warning, so such a file yielded no instance and passed
+// `--check`: a router owning nothing. Alone or beside ha.cf, it is an error now.
+TEST_F(ConfigLoaderTest, VrrpConfWithoutAnInstanceIsAnError) {
+  write("vrrp.conf", "global_defs {\n  router_id x\n}\nvrrp_instanc VI_1 {\n  priority 100\n}\n");
+  EXPECT_FALSE(load());
+  EXPECT_NE(errors().find("vrrp.conf: error: no vrrp_instance"), std::string::npos) << errors();
+  write("ha.cf", kHaCf);
+  write("authkeys", kAuthKeys);
+  EXPECT_FALSE(load());
+  EXPECT_NE(errors().find("no vrrp_instance"), std::string::npos) << errors();
+}
+
 TEST_F(ConfigLoaderTest, VrrpBesideHaCfNeedsTheWholeHaCfSet) {
   write("vrrp.conf", kVrrp);
   write("ha.cf", kHaCf);  // ha.cf present: not a pure router, so authkeys is required
