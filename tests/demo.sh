@@ -85,7 +85,7 @@ done
 say "ha.cf of alpha:"
 grep -v '^#' "$HB_T/alpha/etc/ha.cf" | show
 say "authkeys (mode $(stat -c %a "$HB_T/alpha/etc/authkeys")): auth 1 / 1 sha1 <secret>"
-say "haresources (one group; each node's nginx.conf makes its page say 'served by <node>'):"
+say "haresources (one group, the same line on both nodes; $HB_HOST is each node's own directory, and each node's nginx.conf makes its page say 'served by <node>'):"
 show < "$HB_T/alpha/etc/haresources"
 "$HB_BIN/hbd" --check -c "$HB_T/alpha/etc" -n alpha >/dev/null 2>&1 || die "hbd --check refuses the configuration"
 say "hbd --check: configuration OK"

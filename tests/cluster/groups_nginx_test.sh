@@ -11,7 +11,7 @@ VIP="10.$HB_SUBNET.0.100"
 for n in alpha beta; do
   hb_config "$n" "$(hb_pair_hacf off)"
   conf=$(hb_nginx_site "$n")
-  # The same line on both nodes except the per-node nginx.conf (both "machines" share one disk here).
+  # The same line on both nodes: hbd on each node sees its own nginx.conf at that path (hb_start).
   printf 'alpha IPaddr::%s/24/eth0 ocf:hbd:nginx::configfile=%s\n' "$VIP" "$conf" > "$HB_T/$n/etc/haresources"
 done
 

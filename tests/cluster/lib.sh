@@ -161,10 +161,18 @@ hb_serial_pair_config() {
 }
 
 # hb_start NODE [extra hbd args]
+# hbd runs in NODE's network namespace and in a mount namespace of its own (ip netns exec makes one,
+# not shared with the host) where $HB_HOST is NODE's directory: the one path names "this machine's
+# disk" on every node, so files that must differ per node (nginx.conf, see hb_nginx_site) keep the
+# haresources line the same on all nodes, as on real machines (a group defined otherwise on a peer is
+# never handed over to it).
+HB_HOST="$HB_T/host"
 hb_start() {
   local node=$1; shift
   local ns=${HB_NODE_NS[$node]}
-  ip netns exec "$ns" "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" --state-dir "$HB_T/$node/hbstate" "$@" \
+  mkdir -p "$HB_HOST"
+  ip netns exec "$ns" sh -c 'mount --bind "$1" "$2" || exit 125; shift 2; exec "$@"' hb-node "$HB_T/$node" "$HB_HOST" \
+    "$HB_BIN/hbd" -f -c "$HB_T/$node/etc" -n "$node" -r "$HB_T/$node/run" --state-dir "$HB_T/$node/hbstate" "$@" \
     >>"$HB_T/$node/hbd.out" 2>&1 &
   local pid=$!
   HB_PIDS+=("$pid")
@@ -415,7 +423,9 @@ print(g["owner"] or "-", g["state"])' "${2:-0}"
 }
 
 # --- Resource groups with nginx, clients and whole-node failures (demo, groups_*_test, groups_bench) ---
-#   hb_nginx_site NODE [PORT]        $HB_T/NODE/nginx/nginx.conf: nginx on 0.0.0.0:PORT whose page says "served by NODE"
+#   hb_nginx_site NODE [PORT]        writes $HB_T/NODE/nginx/nginx.conf: nginx on 0.0.0.0:PORT whose page says
+#                                    "served by NODE"; prints its path as hbd on NODE sees it ($HB_HOST/nginx/nginx.conf,
+#                                    the same on every node, see hb_start)
 #   hb_http_poller CLIENT IP LOG     polls http://IP/ every 20 ms from CLIENT's namespace (0.2 s timeout per poll);
 #                                    its pid is in HB_POLLER_PID (call it directly, not in $(...))
 #   hb_http_outage LOG T0_MS [WHO]   "BEGIN_MS END_MS OUTAGE_MS": the first failed poll at or after T0, the first
@@ -454,7 +464,7 @@ http {
   }
 }
 EOF
-  echo "$d/nginx.conf"
+  echo "$HB_HOST/nginx/nginx.conf"
 }
 
 # The poller starts one request every 20 ms, each in its own thread, so that a request hanging
