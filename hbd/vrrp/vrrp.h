@@ -147,6 +147,37 @@ inline constexpr int kMaxVrrpConfNesting = 32;
  */
 ParseResult<VrrpConfig> parseVrrpConf(std::string_view text, std::string_view path);
 
+// ---- Script command lines (vrrp_script `script`, notify_*): keepalived's reading, no shell ----
+
+/** The PATH scripts are looked up in and run with. */
+inline constexpr std::string_view kScriptPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** A command line made ready to run. */
+struct ScriptCommand {
+  std::string program;            ///< what execve runs: the first word, found in PATH unless it holds a '/'
+  std::vector<std::string> argv;  ///< the words; argv[0] as written
+};
+
+/**
+ * Splits a command line into words as keepalived 2.2.7 does, without a shell: blanks separate
+ * words; '...' and "..." quote (the quotes are removed); a backslash escapes the next character
+ * everywhere, single quotes included, with C's escapes (\n, \t, \x41, \101, \cX, ...). Nothing is
+ * expanded: `$VAR`, `*`, `&&`, `[[` are plain words. Error: an unterminated quote, no word.
+ */
+Result<std::vector<std::string>> splitScriptWords(std::string_view line);
+
+/** The first word that only means something to a shell (`[[`, `&&`, `||`, `;`, `|`, `>`, `$(...)`,
+ *  `$VAR`, a builtin such as `exit` as the program), or nullopt. For `--check` warnings. */
+std::optional<std::string> shellSyntaxWord(const std::vector<std::string>& words);
+
+/**
+ * splitScriptWords, then the program: a first word with a '/' must be an executable regular file;
+ * any other is searched in `path` (keepalived's rule). The error says why the command cannot run
+ * ("'[[' is not found in PATH (...)", "/x is not an executable file"); keepalived disables such
+ * a script, and so does VrrpRouter::start.
+ */
+Result<ScriptCommand> prepareScriptCommand(std::string_view line, std::string_view path = kScriptPath);
+
 // ------------------------------------------------------------------------------------------------
 // Packets
 // ------------------------------------------------------------------------------------------------
@@ -487,8 +518,9 @@ VrrpIoPtr makeLinuxVrrpIo(boost::asio::io_context& io, LogSink& log);
  * (224.0.0.18 joined, or unicast to the peers); a packet goes to the instance of its interface and
  * VRID (others are counted in unassignedDrops()); entering MASTER adds the VIPs and sends
  * gratuitous ARPs, leaving it removes them; link state of tracked interfaces comes from the I/O.
- * vrrp_script and notify commands run as `/bin/sh -c CMD` through a resources::ProcessLauncher
- * (the agents' spawner): on timeout the group gets SIGTERM, then SIGKILL after 2 s; output lines
+ * vrrp_script and notify commands run without a shell, as keepalived runs them
+ * (prepareScriptCommand at start(); one that cannot run is disabled and logged, and instances
+ * tracking it ignore it), through a resources::ProcessLauncher (the agents' spawner): on timeout the group gets SIGTERM, then SIGKILL after 2 s; output lines
  * are logged, a failure is logged with its exit code or signal. Nothing blocks the loop.
  * Loop thread only.
  *

@@ -312,6 +312,21 @@ std::string joined(const Stmt& s) {
   return out;
 }
 
+/** Warnings for a script or notify line that keepalived (and hbd) would not run as its author
+ *  meant: one that does not split into words, or that holds shell syntax (no shell runs it). */
+void checkCommand(Ctx& cx, const Stmt& s, std::string_view what, const std::string& cmd) {
+  auto words = splitScriptWords(cmd);
+  if (!words) {
+    cx.d.warning(s.line, fmt::format("{}: {}: it cannot run and is disabled at start (as keepalived does)",
+                                     what, words.error().message));
+  } else if (auto w = shellSyntaxWord(*words)) {
+    cx.d.warning(s.line, fmt::format("{}: '{}' is shell syntax, but scripts run without a shell (as "
+                                     "keepalived runs them), so it is passed as a plain word; for a "
+                                     "shell write \"/bin/sh -c '...'\"",
+                                     what, *w));
+  }
+}
+
 std::optional<int> weightValue(Ctx& cx, const Stmt& s, const std::string& w) {
   auto v = number(w, -254, 254);
   if (!v) {
@@ -380,6 +395,7 @@ constexpr Keyword<ScriptConf> kScript[] = {
          cx.d.error(s.line, "'script' needs a command");
        } else {
          sc.script = joined(s);
+         checkCommand(cx, s, "script", sc.script);
        }
      }},
     {"interval", Use::Applied,
@@ -509,6 +525,7 @@ void notifyCommand(Ctx& cx, InstanceDraft& dr, const Stmt& s) {
     return;
   }
   std::string cmd = joined(s);
+  checkCommand(cx, s, k, cmd);
   if (k == "notify_master") dr.ic.notify_master = cmd;
   if (k == "notify_backup") dr.ic.notify_backup = cmd;
   if (k == "notify_fault") dr.ic.notify_fault = cmd;

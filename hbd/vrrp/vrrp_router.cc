@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <fmt/ranges.h>
+
 #include "hbd/vrrp/vrrp_script_private.h"
 
 namespace hb::vrrp {
@@ -32,9 +34,13 @@ struct VrrpRouter::Impl : std::enable_shared_from_this<VrrpRouter::Impl> {
     Iface* iface = nullptr;
     Ipv4Address src;
     std::uint64_t send_errors = 0;
+    // notify_master, notify_backup, notify_fault, notify: prepared at start; unset = none or
+    // disabled (it cannot run).
+    std::array<std::optional<ScriptCommand>, 4> notify_cmds;
   };
   struct Script {
     const ScriptConf* conf = nullptr;
+    ScriptCommand cmd;
     TimerPtr timer;
     bool running = false;
     std::optional<bool> last_ok;  // to log a track script's failure once per change
@@ -67,6 +73,8 @@ struct VrrpRouter::Impl : std::enable_shared_from_this<VrrpRouter::Impl> {
   void garp(const Inst& in);
   void notify(const Inst& in, State s, int prio);
   void runScript(Script& s);
+  std::map<std::string, ScriptCommand> prepareScripts();
+  void prepareNotify(Inst& in);
   int vipIfindex(const Inst& in, const VirtualAddress& v) const;
 };
 
@@ -127,10 +135,10 @@ void VrrpRouter::Impl::garp(const Inst& in) {
 
 void VrrpRouter::Impl::notify(const Inst& in, State s, int prio) {
   const InstanceConf& c = *in.conf;
-  const std::string* specific = nullptr;
-  if (s == State::Master) specific = &c.notify_master;
-  if (s == State::Backup) specific = &c.notify_backup;
-  if (s == State::Fault) specific = &c.notify_fault;
+  const std::optional<ScriptCommand>* specific = nullptr;
+  if (s == State::Master) specific = &in.notify_cmds[0];
+  if (s == State::Backup) specific = &in.notify_cmds[1];
+  if (s == State::Fault) specific = &in.notify_cmds[2];
   if (specific == nullptr) return;  // INIT (stopping): keepalived's notify_stop is not supported
   // Like keepalived, notify commands have no timeout; stop() still TERMs (then KILLs) them.
   auto report = [this](const std::string& label) {
@@ -142,13 +150,13 @@ void VrrpRouter::Impl::notify(const Inst& in, State s, int prio) {
              o.signaled ? "signal" : "exit code", o.code, o.output_tail);
     };
   };
-  if (!specific->empty()) {
+  if (specific->has_value()) {
     const std::string label = fmt::format("notify_{} of {}", toLowerState(s), c.name);
-    children->run(label, *specific, {}, Micros(0), LogLevel::Info, report(label));
+    children->run(label, **specific, {}, Micros(0), LogLevel::Info, report(label));
   }
-  if (!c.notify.empty()) {
+  if (in.notify_cmds[3]) {
     const std::string label = "notify of " + c.name;
-    children->run(label, c.notify,
+    children->run(label, *in.notify_cmds[3],
                   {"INSTANCE", c.name, std::string(stateName(s)), std::to_string(prio)}, Micros(0),
                   LogLevel::Info, report(label));
   }
@@ -163,7 +171,7 @@ void VrrpRouter::Impl::runScript(Script& s) {
   if (s.running) return;  // keepalived skips a run while the previous one is still going
   const Micros timeout = sc->timeout.count() > 0 ? sc->timeout : sc->interval;
   // Track scripts run every interval: their output is debug, a change of result is logged.
-  s.running = children->run("vrrp_script " + sc->name, sc->script, {}, timeout, LogLevel::Debug,
+  s.running = children->run("vrrp_script " + sc->name, s.cmd, {}, timeout, LogLevel::Debug,
                             [weak, &s](const ScriptOutcome& o) {
                               auto self = weak.lock();
                               if (!self || !self->running) return;
@@ -214,10 +222,56 @@ void VrrpRouter::Impl::dispatch(Iface& iface, std::span<const std::uint8_t> pack
   target->inst->receive(d.advert, d.envelope);
 }
 
+// keepalived's rule: a script that cannot run (its line does not split, its program is missing
+// or not executable) is disabled, and the instances that track it behave as if it were not
+// listed; their priority and state do not depend on it. Logged once, with the reason.
+std::map<std::string, ScriptCommand> VrrpRouter::Impl::prepareScripts() {
+  std::map<std::string, ScriptCommand> out;
+  for (const auto& sc : conf.scripts) {
+    auto cmd = prepareScriptCommand(sc.script);
+    if (cmd) {
+      out.emplace(sc.name, std::move(*cmd));
+      continue;
+    }
+    std::vector<std::string> trackers;
+    for (auto& ic : conf.instances) {
+      const auto n = std::erase_if(ic.track_scripts, [&](const TrackedScript& t) { return t.name == sc.name; });
+      if (n > 0) trackers.push_back(ic.name);
+    }
+    HB_LOG(log, Warning, Vrrp,
+           "vrrp_script {} disabled: {} (scripts run without a shell, as keepalived runs them){} | script={}",
+           sc.name, cmd.error().message,
+           trackers.empty() ? std::string()
+                            : fmt::format("; not tracked by {}", fmt::join(trackers, ", ")),
+           sc.script);
+  }
+  return out;
+}
+
+void VrrpRouter::Impl::prepareNotify(Inst& in) {
+  const InstanceConf& c = *in.conf;
+  const std::array<std::pair<const char*, const std::string*>, 4> lines{{{"notify_master", &c.notify_master},
+                                                                         {"notify_backup", &c.notify_backup},
+                                                                         {"notify_fault", &c.notify_fault},
+                                                                         {"notify", &c.notify}}};
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    const std::string& line = *lines[k].second;
+    if (line.empty()) continue;
+    auto cmd = prepareScriptCommand(line);
+    if (cmd) {
+      in.notify_cmds[k] = std::move(*cmd);
+    } else {
+      HB_LOG(log, Warning, Vrrp, "({}) {} disabled: {} (scripts run without a shell, as keepalived runs them) | script={}",
+             c.name, lines[k].first, cmd.error().message, line);
+    }
+  }
+}
+
 Result<void> VrrpRouter::Impl::start() {
   if (running) return {};
   if (!insts.empty()) return err(Errc::InvalidArgument, "a VrrpRouter can be started only once");
   children = std::make_shared<VrrpScriptRunner>(sched, log, launcher);
+  std::map<std::string, ScriptCommand> commands = prepareScripts();
   insts.reserve(conf.instances.size());
   for (const auto& c : conf.instances) {
     auto it = ifaces.find(c.interface);
@@ -235,6 +289,7 @@ Result<void> VrrpRouter::Impl::start() {
     in.conf = &c;
     in.iface = &it->second;
     in.src = c.unicast_src.value_or(it->second.info.primary);
+    prepareNotify(in);
     insts.push_back(std::move(in));
   }
   for (auto& [name, f] : ifaces) {
@@ -295,6 +350,7 @@ Result<void> VrrpRouter::Impl::start() {
     if (!used) continue;
     Script s;
     s.conf = &sc;
+    s.cmd = commands.at(sc.name);
     s.timer = sched.createTimer();
     scripts.push_back(std::move(s));
   }

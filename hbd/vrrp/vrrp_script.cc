@@ -2,19 +2,21 @@
 // VrrpScriptRunner: track and notify commands through resources::ProcessLauncher, TERM then KILL.
 #include <signal.h>
 
+#include <fmt/ranges.h>
+
 #include "hbd/vrrp/vrrp_script_private.h"
 
 namespace hb::vrrp {
 
-bool VrrpScriptRunner::run(const std::string& label, const std::string& cmd,
+bool VrrpScriptRunner::run(const std::string& label, const ScriptCommand& cmd,
                            const std::vector<std::string>& args, Micros timeout,
                            LogLevel output_level, Done done) {
   resources::ProcessSpec spec;
-  spec.path = "/bin/sh";
-  // `sh -c 'CMD "$@"' sh ARGS...`: the command keeps its own words, arguments are appended safely.
-  spec.argv = {"sh", "-c", args.empty() ? cmd : cmd + " \"$@\"", "sh"};
+  spec.path = cmd.program;
+  spec.argv = cmd.argv;
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"};
+  spec.env = {fmt::format("PATH={}", kScriptPath), "LANG=C"};
+  const std::string line = fmt::format("{}", fmt::join(spec.argv, " "));
   const std::uint64_t id = next_id_++;
   std::weak_ptr<VrrpScriptRunner> weak = weak_from_this();
   resources::ProcessCallbacks cb;
@@ -26,7 +28,7 @@ bool VrrpScriptRunner::run(const std::string& label, const std::string& cmd,
   };
   auto p = launcher_.launch(spec, std::move(cb));
   if (!p) {
-    HB_LOG(log_, Error, Vrrp, "Cannot run {}: {} | cmd={}", label, p.error().message, cmd);
+    HB_LOG(log_, Error, Vrrp, "Cannot run {}: {} | cmd={}", label, p.error().message, line);
     return false;
   }
   Child c;
@@ -38,7 +40,7 @@ bool VrrpScriptRunner::run(const std::string& label, const std::string& cmd,
   const int pid = c.process->pid();
   auto [it, inserted] = children_.emplace(id, std::move(c));
   (void)inserted;
-  HB_LOG(log_, Debug, Vrrp, "Running {} | cmd={} pid={}", label, cmd, pid);
+  HB_LOG(log_, Debug, Vrrp, "Running {} | cmd={} pid={}", label, line, pid);
   if (timeout.count() > 0) {
     it->second.timer->arm(std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
                           [weak, id, timeout] {

@@ -25,7 +25,8 @@ struct ScriptOutcome {
 };
 
 /**
- * Runs `/bin/sh -c 'CMD "$@"' sh ARGS...` through a resources::ProcessLauncher (own process group,
+ * Runs a prepared command (prepareScriptCommand: no shell, as keepalived) with ARGS appended, through
+ * a resources::ProcessLauncher (own process group,
  * stdin /dev/null, output captured, environment PATH and LANG=C only) and reports on the loop.
  *
  * ```
@@ -60,7 +61,7 @@ class VrrpScriptRunner : public std::enable_shared_from_this<VrrpScriptRunner> {
    * @param output_level level of the logged output lines
    * @return false when it could not be started (logged; `done` is not called)
    */
-  bool run(const std::string& label, const std::string& cmd, const std::vector<std::string>& args,
+  bool run(const std::string& label, const ScriptCommand& cmd, const std::vector<std::string>& args,
            Micros timeout, LogLevel output_level, Done done);
   /** SIGTERM to every running command, then SIGKILL after the grace; no `done` runs. */
   void stopAll();

@@ -238,6 +238,20 @@ INSTANTIATE_TEST_SUITE_P(
              "/etc/ha.d/vrrp.conf:8: error: weight must be -254..254, not '300'", true},
         Case{"use_vmac", "  use_vmac\n",
              "/etc/ha.d/vrrp.conf:7: warning: 'use_vmac' is not supported by hbd; ignored", true},
+        Case{"script_shell", "@vrrp_script chk {\n script \"[[ -f /etc/keepalived/down ]] && exit 1 || exit 0\"\n}\n",
+             "/etc/ha.d/vrrp.conf:2: warning: script: '[[' is shell syntax, but scripts run without a "
+             "shell (as keepalived runs them), so it is passed as a plain word; for a shell write "
+             "\"/bin/sh -c '...'\"",
+             false},
+        Case{"notify_shell", "  notify_master \"/usr/local/bin/vip-up.sh >/dev/null\"\n",
+             "/etc/ha.d/vrrp.conf:7: warning: notify_master: '>/dev/null' is shell syntax, but scripts run "
+             "without a shell (as keepalived runs them), so it is passed as a plain word; for a shell "
+             "write \"/bin/sh -c '...'\"",
+             true},
+        Case{"notify_quote", "  notify \"/bin/echo 'half\"\n",
+             "/etc/ha.d/vrrp.conf:7: warning: notify: missing terminating ' in the command: it cannot run "
+             "and is disabled at start (as keepalived does)",
+             true},
         Case{"unclosed", "@vrrp_instance X {\n interface e\n",
              "/etc/ha.d/vrrp.conf:1: error: '{' is never closed", false},
         Case{"extra_close", "@}\n", "/etc/ha.d/vrrp.conf:1: error: '}' without a matching '{'",

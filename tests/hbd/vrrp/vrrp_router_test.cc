@@ -441,6 +441,62 @@ TEST(VrrpRouterFakeIo, StartFailsCleanlyWhenLinksCannotBeWatched) {
   rig.expectSilentAfterFailedStart();
 }
 
+// keepalived runs scripts without a shell and disables one that cannot run: the instance then
+// behaves as if the script were not tracked (issue 10: with /bin/sh -c, `[[` was "not found", the
+// check always passed, and hbd and a keepalived peer disagreed on the master).
+TEST(VrrpRouterFakeIo, TrackScriptThatCannotRunIsDisabledAndIgnored) {
+  Rig rig;
+  rig.make("vrrp_script chk_down {\n script \"[[ -f /etc/keepalived/down ]] && exit 1 || exit 0\"\n"
+           " interval 1\n weight 0\n}\n" +
+           instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n", " track_script {\n  chk_down\n }\n"));
+  rig.startOk();
+  EXPECT_EQ(rig.log.count("vrrp_script chk_down disabled: '[[' is not found in PATH"), 1u);
+  EXPECT_EQ(rig.log.count("not tracked by VI_1"), 1u);
+  rig.sched.advance(masterDown(100));
+  EXPECT_EQ(rig.state(0), State::Master);  // a weight-0 failure would have meant FAULT
+  EXPECT_EQ(rig.status(0).effective_priority, 100);
+  EXPECT_TRUE(rig.launcher.children.empty());  // never run
+}
+
+TEST(VrrpRouterFakeIo, ScriptsRunTheirWordsWithoutAShell) {
+  Rig rig;
+  rig.make("vrrp_script chk {\n script \"test ! -e '/etc/keepalived/down now'\"\n interval 1\n weight -60\n}\n" +
+           instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n",
+                    " track_script {\n  chk\n }\n notify_master \"/bin/echo 'now master'\"\n notify /bin/true\n"));
+  rig.launcher.autoRun = [](resources::test::FakeProcessLauncher::Child& c) { c.exit(0); };
+  rig.startOk();
+  std::shared_ptr<resources::test::FakeProcessLauncher::Child> chk;
+  for (const auto& c : rig.launcher.children) {
+    if (c->spec.argv.at(0) == "test") chk = c;
+  }
+  ASSERT_NE(chk, nullptr);
+  EXPECT_TRUE(chk->spec.path == "/usr/bin/test" || chk->spec.path == "/bin/test") << chk->spec.path;
+  EXPECT_EQ(chk->spec.argv, (std::vector<std::string>{"test", "!", "-e", "/etc/keepalived/down now"}));
+  rig.sched.advance(masterDown(100));
+  ASSERT_EQ(rig.state(0), State::Master);
+  std::vector<std::vector<std::string>> notified;
+  for (const auto& c : rig.launcher.children) {
+    if (c->spec.argv[0] != "test") notified.push_back(c->spec.argv);
+  }
+  const std::vector<std::vector<std::string>> want{
+      {"/bin/true", "INSTANCE", "VI_1", "BACKUP", "100"},
+      {"/bin/echo", "now master"},
+      {"/bin/true", "INSTANCE", "VI_1", "MASTER", "100"}};
+  EXPECT_EQ(notified, want);
+}
+
+TEST(VrrpRouterFakeIo, NotifyThatCannotRunIsDisabledAndLogged) {
+  Rig rig;
+  rig.make(instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n",
+                    " notify_master /nonexistent/notify.sh\n notify_backup \"/bin/echo 'half\"\n"));
+  rig.startOk();
+  EXPECT_EQ(rig.log.count("(VI_1) notify_master disabled: /nonexistent/notify.sh: No such file"), 1u);
+  EXPECT_EQ(rig.log.count("(VI_1) notify_backup disabled: missing terminating '"), 1u);
+  rig.sched.advance(masterDown(100));
+  EXPECT_EQ(rig.state(0), State::Master);
+  EXPECT_TRUE(rig.launcher.children.empty());
+}
+
 TEST(VrrpRouterFakeIo, StateHandlerGetsOldAndNewStateAndPriority) {
   Rig rig;
   rig.make(instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n",
