@@ -4,9 +4,9 @@
 # Source it from a test script:  . "$(dirname "$0")/lib.sh"
 #
 #   hb_require_netns                 skip (exit 77) without root / ip netns; under CI=true: fail
-#   hb_pair A B                      two node namespaces joined by a veth pair (10.N.0.1/2 on eth0-A/eth0-B)
+#   hb_pair A B [O]                  two node namespaces joined by a veth pair: ethO in each, 10.N.O.1 and
+#                                    10.N.O.2 (O defaults to 0; hb_pair A B 1 adds a second path, eth1)
 #   hb_bridge N...                   nodes on a bridge in a hub namespace (for 3+ nodes)
-#   hb_add_link A B                  one more veth between two node namespaces (second heartbeat path)
 #   hb_config NODE "ha.cf lines" [authkeys lines]   writes $HB_T/NODE/etc/{ha.cf,authkeys}
 #   hb_start NODE [hbd args]         starts hbd -f in NODE's namespace, records its pid
 #   hb_kill9 NODE / hb_stop NODE     kill -9 / hbd -k
