@@ -218,6 +218,8 @@ struct InstanceDraft {
   int advert_line = 0;
   int auth_line = 0;
   std::string auth_type;
+  bool auth_unknown = false;
+  bool src_from_mcast = false;  ///< the source address came from mcast_src_ip  ///< auth_type other than PASS/AH: no authentication (keepalived)
   std::set<Ipv4Address> vip_seen;  ///< of ic.vips, for the "listed twice" check
 };
 
@@ -540,8 +542,16 @@ constexpr Keyword<InstanceDraft> kAuthentication[] = {
     {"auth_type", Use::Applied,
      [](Ctx& cx, InstanceDraft& dr, const Stmt& a) {
        if (args(cx, a, 1)) dr.auth_type = a.words[1];
+       dr.auth_unknown = false;
        if (dr.auth_type != "PASS" && dr.auth_type != "AH") {
-         cx.d.error(a.line, fmt::format("auth_type must be PASS or AH, not '{}'", dr.auth_type));
+         // keepalived 2.2.7 compares case-sensitively, logs "unknown authentication type" and
+         // runs the instance without authentication; so does hbd, so that both read the same
+         // file alike (a peer expecting PASS would drop the other's adverts: two masters).
+         cx.d.warning(a.line, fmt::format("unknown authentication type '{}': the instance runs without "
+                                          "authentication, as keepalived 2.2.7 runs it (write PASS, in "
+                                          "capitals, for a password)",
+                                          dr.auth_type));
+         dr.auth_unknown = true;
        } else if (dr.auth_type == "AH") {
          cx.d.error(a.line, "auth_type AH is not supported by hbd");
        }
@@ -646,6 +656,14 @@ constexpr Keyword<InstanceDraft> kInstance[] = {
      [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
        if (auto a = addrArg(cx, s)) dr.ic.unicast_src = *a;
      }},
+    // keepalived handles both keywords alike: the source address of the adverts.
+    {"mcast_src_ip", Use::Applied,
+     [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
+       if (auto a = addrArg(cx, s)) {
+         dr.ic.unicast_src = *a;
+         dr.src_from_mcast = true;
+       }
+     }},
     {"unicast_peer", Use::Applied,
      [](Ctx& cx, InstanceDraft& dr, const Stmt& s) {
        for (const auto& p : s.block) {
@@ -667,7 +685,6 @@ constexpr Keyword<InstanceDraft> kInstance[] = {
     {"use_vmac", Use::Unsupported},
     {"vmac_xmit_base", Use::Unsupported},
     {"dont_track_primary", Use::Unsupported},
-    {"mcast_src_ip", Use::Unsupported},
     {"lvs_sync_daemon_interface", Use::Unsupported},
     {"garp_master_repeat", Use::Unsupported},
     {"garp_master_refresh", Use::Unsupported},
@@ -748,6 +765,8 @@ void instance(Ctx& cx, const Stmt& b) {
     if (ic.version == 3) {
       cx.d.warning(dr.auth_line, "VRRP version 3 does not support authentication. Ignoring.");
       ic.auth_pass.clear();
+    } else if (dr.auth_unknown) {
+      ic.auth_pass.clear();
     } else if (dr.auth_type.empty() && !ic.auth_pass.empty()) {
       cx.d.warning(dr.auth_line, "auth_pass without auth_type; assuming PASS");
     } else if (dr.auth_type == "PASS" && ic.auth_pass.empty()) {
@@ -763,7 +782,7 @@ void instance(Ctx& cx, const Stmt& b) {
     cx.d.error(b.line, fmt::format("vrrp_instance {} has no interface", ic.name));
     dr.bad = true;
   }
-  if (ic.unicast_src && ic.unicast_peers.empty()) {
+  if (ic.unicast_src && ic.unicast_peers.empty() && !dr.src_from_mcast) {
     cx.d.warning(b.line, "unicast_src_ip without unicast_peer; using multicast");
   }
   if (ic.vips.empty()) {

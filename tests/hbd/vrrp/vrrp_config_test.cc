@@ -222,6 +222,10 @@ INSTANTIATE_TEST_SUITE_P(
              true},
         Case{"auth_ah", "  authentication {\n    auth_type AH\n    auth_pass x\n  }\n",
              "/etc/ha.d/vrrp.conf:8: error: auth_type AH is not supported by hbd", true},
+        Case{"auth_lower", "  authentication {\n    auth_type pass\n    auth_pass secret12\n  }\n",
+             "/etc/ha.d/vrrp.conf:8: warning: unknown authentication type 'pass': the instance runs without "
+             "authentication, as keepalived 2.2.7 runs it (write PASS, in capitals, for a password)",
+             true},
         Case{"pass_missing", "  authentication {\n    auth_type PASS\n  }\n",
              "/etc/ha.d/vrrp.conf:7: error: auth_type PASS needs an auth_pass", false},
         Case{"bad_vip", "  virtual_ipaddress {\n    10.0.0.300/24\n  }\n",
@@ -268,6 +272,31 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"bad_unicast", "  unicast_peer {\n    10.0.0.x\n  }\n",
              "/etc/ha.d/vrrp.conf:8: error: '10.0.0.x' is not an IPv4 address", true}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+// keepalived 2.2.7 with `auth_type pass` (lower case): "(VI_1) unknown authentication type 'pass'",
+// then "Authentication type = none" in its config dump, adverts without authentication. hbd reads
+// the same file the same way, so the two agree on the wire.
+TEST(VrrpConfig, UnknownAuthTypeMeansNoAuthenticationAsInKeepalived) {
+  auto r = parseVrrpConf(instanceWith("  authentication {\n    auth_type pass\n    auth_pass secret12\n  }\n"),
+                         "vrrp.conf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r));
+  EXPECT_FALSE(r.hasErrors());
+  ASSERT_EQ(r.value->instances.size(), 1u);
+  EXPECT_EQ(r.value->instances[0].auth_pass, "");
+  auto upper = parseVrrpConf(instanceWith("  authentication {\n    auth_type PASS\n    auth_pass secret12\n  }\n"),
+                             "vrrp.conf");
+  ASSERT_TRUE(upper.ok());
+  EXPECT_EQ(upper.value->instances.at(0).auth_pass, "secret12");
+}
+
+TEST(VrrpConfig, McastSrcIpSetsTheSourceWithoutAUnicastWarning) {
+  auto r = parseVrrpConf(instanceWith("  mcast_src_ip 10.0.0.9\n"), "vrrp.conf");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r));
+  EXPECT_TRUE(r.diagnostics.empty()) << ::testing::PrintToString(formatted(r));
+  ASSERT_TRUE(r.value->instances.at(0).unicast_src.has_value());
+  EXPECT_EQ(r.value->instances[0].unicast_src->toString(), "10.0.0.9");
+  EXPECT_TRUE(r.value->instances[0].unicast_peers.empty());
+}
 
 TEST(VrrpConfig, DuplicatesAndVridClash) {
   std::string text = instanceWith("") + instanceWith("");

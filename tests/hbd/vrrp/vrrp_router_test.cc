@@ -497,6 +497,20 @@ TEST(VrrpRouterFakeIo, NotifyThatCannotRunIsDisabledAndLogged) {
   EXPECT_TRUE(rig.launcher.children.empty());
 }
 
+// keepalived's mcast_src_ip is the same setting as unicast_src_ip: the adverts' source address.
+TEST(VrrpRouterFakeIo, McastSrcIpIsTheAdvertsSource) {
+  Rig rig;
+  rig.make(instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n", " mcast_src_ip 10.0.0.9\n"));
+  rig.startOk();
+  rig.sched.advance(masterDown(100) + 2s);
+  ASSERT_EQ(rig.state(0), State::Master);
+  ASSERT_FALSE(rig.io.adverts.empty());
+  for (const auto& a : rig.io.adverts) {
+    EXPECT_EQ(a.src, ip("10.0.0.9"));
+    EXPECT_EQ(a.dst, kVrrpGroup);
+  }
+}
+
 TEST(VrrpRouterFakeIo, StateHandlerGetsOldAndNewStateAndPriority) {
   Rig rig;
   rig.make(instance("VI_1", "eth0", 51, 100, "  10.0.0.100/24\n",
