@@ -145,12 +145,13 @@ std::string defaultNodeName() {
 std::optional<LoadedConfig> loadConfig(const DaemonOptions& o, std::vector<Diagnostic>& diags) {
   const std::string hacf_path = o.config_dir + "/ha.cf";
   const std::string keys_path = o.config_dir + "/authkeys";
-  const std::string vrrp_path = o.config_dir + "/vrrp.conf";
+  const std::string vrrp_path = o.vrrp_conf.empty() ? o.config_dir + "/vrrp.conf" : o.vrrp_conf;
   LoadedConfig cfg;
   bool usable = true;
 
-  // vrrp.conf is optional; a directory holding only vrrp.conf runs hbd as a pure VRRP router.
-  const bool has_vrrp = ::access(vrrp_path.c_str(), F_OK) == 0;
+  // vrrp.conf is optional; a directory holding only vrrp.conf runs hbd as a pure VRRP router. A
+  // file named by --vrrp-conf must be there (readFile says why it is not).
+  const bool has_vrrp = !o.vrrp_conf.empty() || ::access(vrrp_path.c_str(), F_OK) == 0;
   if (has_vrrp) {
     auto text = config::readFile(vrrp_path);
     if (!text) {

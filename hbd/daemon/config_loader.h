@@ -22,6 +22,9 @@ struct DaemonOptions {
   std::string node;            ///< lower-cased; default uname -n
   std::string run_dir = "/run/hbd";
   std::string state_dir = "/var/lib/hbd";  ///< survives reboots (process.h lockStateDir)
+  /** --vrrp-conf: the VRRP file read instead of CONFIG_DIR/vrrp.conf (keepalived's own
+   *  /etc/keepalived/keepalived.conf in place); then it must exist. Empty = the default. */
+  std::string vrrp_conf;
   bool foreground = false;
 };
 

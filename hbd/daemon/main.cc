@@ -30,6 +30,8 @@ const char* kUsage =
     "                        (regular files; authkeys not a symlink; default /etc/ha.d)\n"
     "  -n, --node NAME       this node's name; must match a `node` line (default: uname -n)\n"
     "  -r, --run-dir DIR     control socket DIR/hbd.sock, pid file DIR/hbd.pid (default /run/hbd)\n"
+    "      --vrrp-conf FILE  read VRRP instances from FILE instead of DIR/vrrp.conf (keepalived\n"
+    "                        syntax: /etc/keepalived/keepalived.conf can be used in place)\n"
     "      --state-dir DIR   what survives a reboot: the generation, groups blocked by a failed\n"
     "                        stop (default /var/lib/hbd; one per hbd)\n"
     "  -f, --foreground      stay in the foreground; log to stderr too\n"
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
   bool check = false, stop = false;
   po::options_description desc;
   desc.add_options()("config-dir,c", po::value(&opts.config_dir))("node,n", po::value(&opts.node))(
-      "run-dir,r", po::value(&opts.run_dir))("state-dir", po::value(&opts.state_dir))("foreground,f", po::bool_switch(&opts.foreground))(
+      "run-dir,r", po::value(&opts.run_dir))("state-dir", po::value(&opts.state_dir))("vrrp-conf", po::value(&opts.vrrp_conf))("foreground,f", po::bool_switch(&opts.foreground))(
       "check", po::bool_switch(&check))("stop,k", po::bool_switch(&stop))("version", "")("help,h", "");
   po::variables_map vm;
   try {
@@ -90,6 +92,7 @@ int main(int argc, char** argv) {
   }
   // Absolute: the daemon changes to / when it goes to the background.
   opts.state_dir = std::filesystem::absolute(opts.state_dir).lexically_normal().string();
+  if (!opts.vrrp_conf.empty()) opts.vrrp_conf = std::filesystem::absolute(opts.vrrp_conf).lexically_normal().string();
   auto state_lock = daemon::lockStateDir(opts.state_dir);
   if (!state_lock) {
     std::cerr << "hbd: " << state_lock.error().message << "\n";

@@ -8,8 +8,9 @@
 #   vrrp_mismatch    wrong auth_pass, advert_int, version, VRID; forged TTL/checksum: dropped and counted
 #   vrrp_track       vrrp_script weight -60 moves the master to keepalived and back; effective priority shown
 #   vrrp_group       two hbd nodes, haresources `vrrp:VI_1 marker::M ocf:hbd:nginx`: the group follows MASTER
-#   vrrp_scripts     dual master with a `[[ ]]` check (bash syntax): disabled on hbd as on keepalived, the two agree
-foreach(t vrrp_keepalived vrrp_v3 vrrp_unicast vrrp_mismatch vrrp_track vrrp_group vrrp_scripts)
+#   vrrp_parity      next to keepalived with the same file: a `[[ ]]` check (bash syntax) is disabled on both and
+#                    the dual master agrees; `auth_type pass` means no authentication on both
+foreach(t vrrp_keepalived vrrp_v3 vrrp_unicast vrrp_mismatch vrrp_track vrrp_group vrrp_parity)
   hb_add_script_test(NAME cluster_${t} SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/${t}_test.sh LABEL cluster TIMEOUT 300)
   if(TEST cluster_${t})
     set_tests_properties(cluster_${t} PROPERTIES RESOURCE_LOCK netns)

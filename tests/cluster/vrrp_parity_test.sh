@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scripts as keepalived runs them (issue 10): a dual-master layout, VI_1 preferring hbd (node hb, 150 vs
+# keepalived's files mean the same to hbd (issue 10), next to keepalived 2.2.7 running the same text.
+# Scripts as keepalived runs them: a dual-master layout, VI_1 preferring hbd (node hb, 150 vs
 # 100) and VI_2 preferring keepalived 2.2.7 (node ka, 150 vs 100), both tracking a maintenance check written
 # in bash syntax, `[[ -f DOWN ]] && exit 1 || exit 0`, with a bonus weight of +60; the same vrrp.conf text on
 # both apart from the priorities. keepalived runs scripts without a shell and disables this one. hbd used
@@ -10,6 +11,9 @@
 #  2. hbd logs the script as disabled with the reason, as keepalived does ("Disabling track script ...");
 #     hbd --check warns at the script's line.
 #  3. the DOWN file appears on both nodes: nothing moves (the script is disabled on both).
+#  4. `auth_type pass` (lower case), hbd reading a keepalived.conf in place (--vrrp-conf): keepalived says
+#     "unknown authentication type" and runs without authentication; hbd the same (it used to refuse the file; a case-insensitive PASS would drop
+#     keepalived's adverts and make two masters): hbd 150 MASTER, keepalived 100 BACKUP, one VIP.
 . "$(dirname "$0")/lib.sh"
 hb_require_netns
 hb_require_keepalived
@@ -62,4 +66,26 @@ touch "$DOWN"
 sleep 4
 agreed || hb_vrrp_fail "the DOWN file moved something although the script is disabled on both: $(show)"
 hb_pass "3. with $DOWN present nothing moved: $(show)"
+hb_ka_stop ka
+hb_vrrp_term hb
+
+lower() { hb_vrrp_instance VI_1 eth0 51 "$1" "$VIP1/24" pass=secret12 | sed 's/auth_type PASS/auth_type pass/'; }
+# hbd reads a keepalived.conf in place (--vrrp-conf), global_defs and all; its config dir is empty.
+rm -f "$HB_T/hb/etc/vrrp.conf"
+KA_CONF="$HB_T/hb/keepalived.conf"
+printf 'global_defs {\n  router_id hb\n  script_user root\n  enable_script_security\n}\n%s\n' "$(lower 150)" > "$KA_CONF"
+out=$("$HB_BIN/hbd" --check -c "$HB_T/hb/etc" -n hb --vrrp-conf "$KA_CONF" 2>&1) \
+  || hb_fail "hbd --check --vrrp-conf refused auth_type pass: $out"
+echo "$out" | grep -q "keepalived.conf:14: warning: unknown authentication type 'pass'" \
+  || hb_fail "hbd --check does not warn about auth_type pass at its line: $out"
+hb_start hb --vrrp-conf "$KA_CONF"
+hb_ka_start ka "$(lower 100)"
+grep -q "unknown authentication type 'pass'" "$HB_T/ka/ka/keepalived.log" \
+  || hb_vrrp_fail "keepalived did not call 'pass' an unknown authentication type"
+one_master() { hb_vrrp_is hb "MASTER 150" VI_1 && [ "$(ka_state VI_1)" = BACKUP ] && only_on hb "$VIP1"; }
+hb_wait 20 one_master || hb_vrrp_fail "auth_type pass: hbd '$(hb_vrrp hb VI_1)', keepalived $(ka_state VI_1)"
+sleep 3
+one_master || hb_vrrp_fail "auth_type pass: not stable for 3 s: hbd '$(hb_vrrp hb VI_1)', keepalived $(ka_state VI_1)"
+[ "$(hb_vrrp_field hb dropped.auth_mismatch)" = 0 ] || hb_vrrp_fail "hbd dropped keepalived's adverts: $(hb_vrrp_field hb dropped)"
+hb_pass "4. auth_type pass on both, hbd reading a keepalived.conf in place: no authentication on either, hbd MASTER 150 and keepalived BACKUP, the VIP on hbd only"
 hb_ka_stop ka

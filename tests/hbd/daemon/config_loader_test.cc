@@ -158,6 +158,22 @@ TEST_F(ConfigLoaderTest, VrrpConfWithoutAnInstanceIsAnError) {
   EXPECT_NE(errors().find("no vrrp_instance"), std::string::npos) << errors();
 }
 
+// --vrrp-conf: keepalived's own file read in place, the config dir holding nothing else (a pure
+// VRRP router); a file named there that is missing is an error, never a silent "no VRRP".
+TEST_F(ConfigLoaderTest, VrrpConfFlagReadsAFileOutsideTheDir) {
+  const std::string ka = dir_ + "/keepalived.conf";
+  { std::ofstream(ka) << kVrrp; }
+  opts_.vrrp_conf = ka;
+  auto cfg = load();
+  ASSERT_TRUE(cfg) << errors();
+  EXPECT_FALSE(cfg->has_hacf);
+  ASSERT_TRUE(cfg->vrrp);
+  EXPECT_EQ(cfg->vrrp->instances.size(), 1u);
+  opts_.vrrp_conf = dir_ + "/nosuch.conf";
+  EXPECT_FALSE(load());
+  EXPECT_NE(errors().find("nosuch.conf"), std::string::npos) << errors();
+}
+
 TEST_F(ConfigLoaderTest, VrrpBesideHaCfNeedsTheWholeHaCfSet) {
   write("vrrp.conf", kVrrp);
   write("ha.cf", kHaCf);  // ha.cf present: not a pure router, so authkeys is required
