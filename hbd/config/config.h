@@ -85,8 +85,9 @@ struct HaCf {
  *
  * Checks every line against the directive table (unknown word: error with a suggestion;
  * heartbeat directive hbd does not implement: warning), every value, heartbeat's ordering rules
- * (udpport before media, baud before serial: warnings, as heartbeat runs; the values apply to
- * every such line), then applies the timer defaults and checks the
+ * (udpport before media, baud before serial: warnings, as heartbeat runs; a bcast/ucast line
+ * keeps the udpport in force where it is written, the baud applies to every serial line), then
+ * applies the timer defaults and checks the
  * timer rules, "at least one medium" and "at least one node".
  * @param text the whole file
  * @param path the file name used in diagnostics

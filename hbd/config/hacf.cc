@@ -212,13 +212,13 @@ bool onUdpport(State& s, const Args& a) {
   auto port = intArg(s, a, 1, 65535);
   if (!port) return false;
   // heartbeat 3.0.6 prints "udpport setting must precede media statements" and runs (see
-  // heartbeat-reference.md 1.1): a warning here, and the port applies to every bcast and ucast
-  // line of the file, those above it included (set when the file is complete).
+  // heartbeat-reference.md 1.1); a bcast or ucast line above keeps the port it was read with
+  // (measured: `ucast` then `udpport 5000` gives "ucast: started on port 694"). The same here.
   if (s.first_port_medium_line != 0) {
     s.diags.warning(a.line, fmt::format("udpport setting must precede media statements (as heartbeat "
-                                        "says); port {} applies to every bcast and ucast line, the one "
-                                        "at line {} included",
-                                        *port, s.first_port_medium_line));
+                                        "says); as in heartbeat, port {} applies to the bcast and ucast "
+                                        "lines below only, the one at line {} keeps port {}",
+                                        *port, s.first_port_medium_line, s.cf.udpport));
   }
   s.cf.udpport = static_cast<std::uint16_t>(*port);
   return true;
@@ -559,7 +559,7 @@ const std::array kSpecs{
   Spec{"deadping", K::Option, 1, 1, R::LastWins, false, true, "", "", onDeadping,
        "deadping TIME", "Dead time for ping nodes; default deadtime."},
   Spec{"udpport", K::Option, 1, 1, R::LastWins, true, false, "", "", onUdpport,
-       "udpport PORT", "UDP port for bcast and ucast (default 694); should precede the media lines (applies to all of them)."},
+       "udpport PORT", "UDP port for bcast and ucast (default 694); for the lines below it; should precede the media lines."},
   Spec{"baud", K::Option, 1, 1, R::Once, true, false, "19200", "", onBaud,
        "baud RATE",
        "Serial speed: 9600, 19200, 38400, 57600, 115200, 230400 or 460800; before serial lines."},
@@ -853,9 +853,6 @@ void finish(State& s) {
     s.diags.error(std::max(s.deadping_line, s.keepalive_line),
                   fmt::format("deadping ({}) must be greater than twice keepalive ({})",
                               formatMs(*s.deadping), formatMs(keepalive)));
-  }
-  for (auto& m : cf.udp) {
-    if (m.kind == UdpMedium::Kind::Bcast || m.kind == UdpMedium::Kind::Ucast) m.port = cf.udpport;
   }
   if (cf.udp.empty() && cf.serial.empty()) {
     s.diags.error(0, "no heartbeat medium: add a bcast, mcast, ucast or serial line");

@@ -284,8 +284,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "(2000ms): every heartbeat would be reported late"},
         BadCase{ok("udpport 695\n"),
                 "/etc/ha.d/ha.cf:4: warning: udpport setting must precede media statements (as "
-                "heartbeat says); port 695 applies to every bcast and ucast line, the one at line 2 "
-                "included"},
+                "heartbeat says); as in heartbeat, port 695 applies to the bcast and ucast lines below "
+                "only, the one at line 2 keeps port 694"},
         BadCase{"udpport 0\nnode a\nbcast eth0\n",
                 "/etc/ha.d/ha.cf:1: error: invalid value '0' for udpport: expected an integer "
                 "from 1 to 65535"},
@@ -450,15 +450,19 @@ TEST(HaCf, CommentsBlanksCrLfAndDelimiters) {
   EXPECT_EQ(r.value->udp[2].line, 6);
 }
 
-// heartbeat 3.0.6 says "udpport setting must precede media statements" and runs: the port is the
-// file's, for the lines above it too (issue 10: refusing to start was a parity bug).
-TEST(HaCf, UdpportAfterTheMediaWarnsAndAppliesToAll) {
-  auto r = parseHaCf("node a\nucast eth0 10.0.0.9\nbcast eth1\nudpport 5000\nmcast eth2 239.0.0.9 6000 1 0\nauto_failback on\n", "ha.cf");
+// heartbeat 3.0.6 says "udpport setting must precede media statements" and runs; a line above keeps
+// the port it was read with (issue 10: refusing to start was a parity bug; applying the new port to
+// the lines above would move heartbeats off the port a firewall was opened for).
+TEST(HaCf, UdpportAfterTheMediaWarnsAndAppliesToTheLinesBelow) {
+  auto r = parseHaCf("node a\nucast eth0 10.0.0.9\nbcast eth1\nudpport 5000\nmcast eth2 239.0.0.9 6000 1 0\n"
+                     "ucast eth3 10.0.1.9\nauto_failback on\n",
+                     "ha.cf");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(formatted(r.diagnostics));
   EXPECT_FALSE(r.hasErrors());
-  EXPECT_EQ(r.value->udp.at(0).port, 5000);
-  EXPECT_EQ(r.value->udp.at(1).port, 5000);
+  EXPECT_EQ(r.value->udp.at(0).port, 694);  // heartbeat 3.0.6: "ucast: started on port 694"
+  EXPECT_EQ(r.value->udp.at(1).port, 694);
   EXPECT_EQ(r.value->udp.at(2).port, 6000);
+  EXPECT_EQ(r.value->udp.at(3).port, 5000);
   ASSERT_EQ(r.diagnostics.size(), 1u) << ::testing::PrintToString(formatted(r.diagnostics));
   EXPECT_EQ(r.diagnostics[0].where.line, 4);
 }
