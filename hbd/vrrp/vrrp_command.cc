@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "hbd/vrrp/vrrp.h"
+#include "resources/base/text.h"
 
 namespace hb::vrrp {
 namespace {
@@ -146,20 +147,14 @@ Result<ScriptCommand> prepareScriptCommand(std::string_view line, std::string_vi
     return cmd;
   }
   std::optional<std::string> first_problem;  // a candidate that exists but cannot be run
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) {
-      std::string candidate = fmt::format("{}/{}", path.substr(start, end - start), prog);
-      auto why = problem(candidate, missing);
-      if (!why) {
-        cmd.program = std::move(candidate);
-        return cmd;
-      }
-      if (!missing && !first_problem) first_problem = std::move(why);
+  for (const std::string_view dir : hb::splitTokens(path, ":")) {
+    std::string candidate = fmt::format("{}/{}", dir, prog);
+    auto why = problem(candidate, missing);
+    if (!why) {
+      cmd.program = std::move(candidate);
+      return cmd;
     }
-    start = end + 1;
+    if (!missing && !first_problem) first_problem = std::move(why);
   }
   return err(Errc::NotFound, first_problem.value_or(fmt::format("'{}' is not found in PATH ({})", prog, path)));
 }

@@ -218,8 +218,7 @@ struct InstanceDraft {
   int advert_line = 0;
   int auth_line = 0;
   std::string auth_type;
-  bool auth_unknown = false;
-  bool src_from_mcast = false;  ///< the source address came from mcast_src_ip  ///< auth_type other than PASS/AH: no authentication (keepalived)
+  bool src_from_mcast = false;  ///< the source address came from mcast_src_ip
   std::set<Ipv4Address> vip_seen;  ///< of ic.vips, for the "listed twice" check
 };
 
@@ -542,7 +541,6 @@ constexpr Keyword<InstanceDraft> kAuthentication[] = {
     {"auth_type", Use::Applied,
      [](Ctx& cx, InstanceDraft& dr, const Stmt& a) {
        if (args(cx, a, 1)) dr.auth_type = a.words[1];
-       dr.auth_unknown = false;
        if (dr.auth_type != "PASS" && dr.auth_type != "AH") {
          // keepalived 2.2.7 compares case-sensitively, logs "unknown authentication type" and
          // runs the instance without authentication; so does hbd, so that both read the same
@@ -551,7 +549,6 @@ constexpr Keyword<InstanceDraft> kAuthentication[] = {
                                           "authentication, as keepalived 2.2.7 runs it (write PASS, in "
                                           "capitals, for a password)",
                                           dr.auth_type));
-         dr.auth_unknown = true;
        } else if (dr.auth_type == "AH") {
          cx.d.error(a.line, "auth_type AH is not supported by hbd");
        }
@@ -765,7 +762,8 @@ void instance(Ctx& cx, const Stmt& b) {
     if (ic.version == 3) {
       cx.d.warning(dr.auth_line, "VRRP version 3 does not support authentication. Ignoring.");
       ic.auth_pass.clear();
-    } else if (dr.auth_unknown) {
+    } else if (!dr.auth_type.empty() && dr.auth_type != "PASS" && dr.auth_type != "AH") {
+      // An unknown auth_type (warned above): no authentication, as keepalived.
       ic.auth_pass.clear();
     } else if (dr.auth_type.empty() && !ic.auth_pass.empty()) {
       cx.d.warning(dr.auth_line, "auth_pass without auth_type; assuming PASS");
